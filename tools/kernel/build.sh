@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Build the project's test kernel, or find it already built.  Prints the
+# build directory (the KDIR modules are built against) on stdout.
+#
+# NULLFS_RS_FLAVOUR=default|debug picks the config.  Each flavour keeps one
+# source tree (a git repository at the Debian source) and one build directory
+# in the cache.  A key over the source version, the patch series and the
+# config fragments records what they were built from: with the key unchanged
+# nothing runs at all; otherwise the series is applied afresh and make
+# rebuilds only what the difference touches.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+flavour=${NULLFS_RS_FLAVOUR:-default}
+here=$NULLFS_RS_TOP/tools/kernel
+fragments=("$here/config/base.config")
+case $flavour in
+default) ;;
+debug) fragments+=("$here/config/debug.config") ;;
+*) die "unknown NULLFS_RS_FLAVOUR '$flavour' (default or debug)" ;;
+esac
+patches=("$here"/patches/*.patch)
+[ -e "${patches[0]}" ] || patches=()
+
+tarball=$("$here/fetch.sh")
+version=$(basename "$tarball" .tar.xz)
+version=${version#linux-source-}
+
+top=$NULLFS_RS_CACHE/kernel/$flavour
+src=$top/src
+build=$top/build
+key=$( (echo "$version $flavour $LLVM"; cat "${patches[@]}" "${fragments[@]}") | sha256sum | cut -c1-16)
+
+if [ "$(cat "$top/key" 2>/dev/null)" = "$key" ] && [ -f "$build/arch/x86/boot/bzImage" ]; then
+	say "kernel $version ($flavour) is up to date"
+	echo "$build"
+	exit 0
+fi
+rm -f "$top/key"
+mkdir -p "$top"
+
+git_src() { git -C "$src" -c user.name=nullfs_rs -c user.email=nullfs_rs@localhost "$@"; }
+
+if [ "$(cat "$src/.nullfs_rs-version" 2>/dev/null)" != "$version" ]; then
+	say "unpacking linux-source $version"
+	rm -rf "$src" "$build"
+	mkdir -p "$src"
+	tar -xJf "$tarball" -C "$src" --strip-components=1
+	# Debian's .gitignore ignores the whole top level: add with -f.
+	git_src init -q
+	git_src add -Af .
+	git_src commit -qm "linux-source $version"
+	git_src tag base
+	echo "$version" >"$src/.nullfs_rs-version"
+fi
+
+say "applying ${#patches[@]} patches"
+git_src reset -q --hard base
+git_src clean -qfdx -e .nullfs_rs-version
+for patch in "${patches[@]}"; do
+	if ! git_src am -q "$patch" >"$top/am.log" 2>&1; then
+		git_src am --abort >/dev/null 2>&1 || true
+		cat "$top/am.log" >&2
+		die "patch ${patch##*/} does not apply to linux-source $version"
+	fi
+done
+
+kmake() { make -C "$src" O="$build" LLVM="$LLVM" "$@"; }
+
+say "configuring ($flavour)"
+mkdir -p "$build"
+kmake -s tinyconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$build" "$build/.config" "${fragments[@]}" >"$top/merge.log"
+kmake -s olddefconfig >/dev/null
+# merge_config only warns when Kconfig drops a symbol: refuse instead.
+for frag in "${fragments[@]}"; do
+	while IFS= read -r line; do
+		grep -qxF "$line" "$build/.config" ||
+			die "${frag##*/}: '$line' did not survive olddefconfig (a dependency is missing)"
+	done < <(grep '^CONFIG_' "$frag")
+done
+kmake -s rustavailable >/dev/null || die "the Rust toolchain does not satisfy the kernel (make rustavailable)"
+
+say "building linux $version ($flavour); a cold build takes about 6 minutes"
+jobs=$(($(nproc) + 1))
+kmake -j"$jobs" -s >"$top/make.log" 2>&1 || { tail -n 40 "$top/make.log" >&2; die "kernel build failed (log: $top/make.log)"; }
+kmake -s headers_install INSTALL_HDR_PATH="$top/usr" >/dev/null
+
+echo "$key" >"$top/key"
+say "kernel ready: $build"
+echo "$build"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Install everything the build, boot and tests need, and nothing that is
+# already there.  Idempotent: a second run only prints what it skipped.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+BINDGEN_VERSION=0.73.2
+VIRTME_NG_VERSION=1.42
+
+DEB_PACKAGES=(
+	clang-19 lld-19 llvm-19 libclang-19-dev
+	flex bison bc libelf-dev libssl-dev cpio kmod rsync
+	qemu-system-x86 udev python3-venv xz-utils
+)
+
+have=() missing=()
+for pkg in "${DEB_PACKAGES[@]}"; do
+	if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+		have+=("$pkg")
+	else
+		missing+=("$pkg")
+	fi
+done
+if ((${#missing[@]})); then
+	say "installing Debian packages: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+command -v rustup >/dev/null || die "rustup not found: the Rust toolchain comes from rustup"
+for component in rust-src rustfmt clippy; do
+	if rustup component list --installed | grep -q "^$component"; then
+		have+=("$component")
+	else
+		say "installing $component"
+		rustup component add "$component"
+	fi
+done
+
+if [ "$(bindgen --version 2>/dev/null)" = "bindgen $BINDGEN_VERSION" ]; then
+	have+=("bindgen-$BINDGEN_VERSION")
+else
+	say "installing bindgen-cli $BINDGEN_VERSION"
+	cargo install --locked --version "$BINDGEN_VERSION" bindgen-cli
+fi
+
+venv=$NULLFS_RS_CACHE/venv
+if [ -x "$venv/bin/vng" ] && [ "$("$venv/bin/pip" show virtme-ng 2>/dev/null | sed -n 's/^Version: //p')" = "$VIRTME_NG_VERSION" ]; then
+	have+=("virtme-ng-$VIRTME_NG_VERSION")
+else
+	say "installing virtme-ng $VIRTME_NG_VERSION into $venv"
+	mkdir -p "$NULLFS_RS_CACHE"
+	python3 -m venv "$venv"
+	"$venv/bin/pip" install -q "virtme-ng==$VIRTME_NG_VERSION"
+fi
+say "already there: ${have[*]}"
