@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Inodes.
+
+use super::{dir::DirOps, DirOperations};
+use core::ptr::NonNull;
+use kernel::{bindings, page::PAGE_SHIFT, types::Opaque};
+
+/// An inode the VFS handed to an operation.
+///
+/// # Invariants
+///
+/// The inode is valid, and referenced, for as long as the `&Inode` is.
+#[repr(transparent)]
+pub(crate) struct Inode(Opaque<bindings::inode>);
+
+impl Inode {
+    /// Creates a reference to an inode.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point at a valid inode that stays referenced for `'a`.
+    pub(super) unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Self {
+        // SAFETY: `Inode` is a transparent wrapper of `inode`, and the caller
+        // guarantees validity for `'a`.
+        unsafe { &*ptr.cast() }
+    }
+}
+
+/// A new inode that is not yet reachable from any dentry.
+///
+/// # Invariants
+///
+/// `ptr` points at an inode fresh from `new_inode()`: the reference is owned
+/// here and no one else can see the inode yet.
+pub(crate) struct NewInode {
+    ptr: NonNull<bindings::inode>,
+}
+
+impl NewInode {
+    /// Takes ownership of a new inode, or returns `None` for NULL.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be NULL or returned by `new_inode()`, with its reference
+    /// passed to the caller.
+    pub(super) unsafe fn from_raw(ptr: *mut bindings::inode) -> Option<Self> {
+        // INVARIANT: The caller passes the one reference of a new inode.
+        NonNull::new(ptr).map(|ptr| Self { ptr })
+    }
+
+    /// Gives up ownership: the caller now holds the reference.
+    pub(super) fn into_raw(self) -> *mut bindings::inode {
+        let ptr = self.ptr.as_ptr();
+        core::mem::forget(self);
+        ptr
+    }
+
+    /// Makes the inode a directory served by `D`.
+    pub(super) fn init_dir<D: DirOperations>(&self, ino: u64, perm: u16, flags: u32) {
+        let inode = self.ptr.as_ptr();
+        // SAFETY: By the type invariant nobody else can see the inode, so
+        // these plain writes do not race; `set_nlink()` and
+        // `simple_inode_init_ts()` take a valid inode.
+        unsafe {
+            (*inode).i_ino = ino;
+            (*inode).i_mode = bindings::S_IFDIR as u16 | perm;
+            (*inode).i_uid = bindings::kuid_t { val: 0 };
+            (*inode).i_gid = bindings::kgid_t { val: 0 };
+            (*inode).i_size = 0;
+            (*inode).i_blkbits = PAGE_SHIFT as u8;
+            (*inode).i_blocks = 0;
+            (*inode).i_flags |= flags;
+            (*inode).i_op = &DirOps::<D>::INODE_OPS;
+            (*inode).__bindgen_anon_3.i_fop = &DirOps::<D>::FILE_OPS;
+            bindings::set_nlink(inode, 2);
+            bindings::simple_inode_init_ts(inode);
+        }
+    }
+}
+
+impl Drop for NewInode {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the reference is ours to drop.
+        unsafe { bindings::iput(self.ptr.as_ptr()) };
+    }
+}
