@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rootfs_rs: the immutable rootfs, a single, permanently empty root.
+//!
+//! A mount tree can be built on top of it, and unmounting whatever covers it
+//! reveals nothing, because there is nothing in it to reveal.
+
+use crate::empty_dir::EmptyDir;
+use crate::vfs::{inode_flags, sb_iflags, FileSystem, Instances, New, NewInode, SuperBlock};
+use kernel::prelude::*;
+
+/// The magic number of the immutable rootfs ("ROOT"), as the design proposes
+/// it for `<uapi/linux/magic.h>`; the 7.3 uapi does not have it.
+const ROOT_FS_MAGIC: u32 = 0x524f_4f54;
+
+/// The `rootfs_rs` filesystem type.
+pub(crate) struct RootFs;
+
+impl FileSystem for RootFs {
+    const NAME: &'static CStr = c"rootfs_rs";
+    const MAGIC: u32 = ROOT_FS_MAGIC;
+    // One root for the whole system, so only the initial user namespace may
+    // mount it.
+    const INSTANCES: Instances = Instances::Single;
+    const FS_FLAGS: i32 = 0;
+    const SB_IFLAGS: u32 = sb_iflags::NOEXEC | sb_iflags::NODEV;
+
+    fn fill_super(sb: &SuperBlock<New>) -> Result<NewInode> {
+        // Permanently empty, and immutable.
+        sb.new_dir::<EmptyDir>(1, 0o555, inode_flags::IMMUTABLE)
+    }
+}
