@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nullfs_rs: the module, its test kernel, and the commands around them.
+#
+#   make            build build/module/nullfs_rs.ko against KDIR (by default
+#                   the project's own kernel, which is set up and built first)
+#   make run        the main job: boot the test kernel, show what the module does
+#   make shell      an interactive guest with the module loaded
+#   make check      all tests, ending with "N passed, N failed"
+#   make lint       rustfmt, clippy, checkpatch
+#
+# NULLFS_RS_FLAVOUR=debug selects the debug kernel (KASAN, lockdep, kmemleak,
+# failslab, debugobjects); NULLFS_RS_CACHE moves the cache.
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+export NULLFS_RS_FLAVOUR ?= default
+export NULLFS_RS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/nullfs_rs
+OUT := $(TOP)/build
+
+# The project's kernel unless the caller names another patched 7.3 tree.
+ifeq ($(origin KDIR),undefined)
+KDIR := $(NULLFS_RS_CACHE)/kernel/$(NULLFS_RS_FLAVOUR)/build
+KERNEL_DEP := kernel
+endif
+export KDIR
+
+LLVM := -19
+export LIBCLANG_PATH := /usr/lib/llvm-19/lib
+export PATH := $(HOME)/.cargo/bin:$(NULLFS_RS_CACHE)/venv/bin:$(PATH)
+
+MODULE_OUT := $(OUT)/module
+KMAKE := $(MAKE) -C $(KDIR) M=$(TOP) MO=$(MODULE_OUT) LLVM=$(LLVM)
+
+.PHONY: all modules setup kernel selftests run shell check lint clean
+
+all: modules
+
+setup:
+	@tools/setup.sh
+
+kernel: setup
+	@tools/kernel/build.sh >/dev/null
+
+modules: $(KERNEL_DEP)
+	@mkdir -p $(MODULE_OUT)
+	@$(KMAKE) modules
+
+selftests: $(KERNEL_DEP)
+	@tools/selftests/build.sh $(OUT)/selftests
+
+run: modules
+	@tools/boot.sh -- tools/guest/demo.sh
+
+shell: modules
+	@tools/boot.sh --shell
+
+check:
+	@tools/check.sh
+
+lint: modules
+	@tools/lint.sh
+
+clean:
+	rm -rf $(OUT)

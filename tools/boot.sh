@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Boot the project's test kernel under virtme-ng and run one command in it.
+#
+#   boot.sh [--timeout SECONDS] [--results DIR] [--] COMMAND [ARG...]
+#   boot.sh --shell
+#
+# The guest sees the host's root read-only (the repository included) and
+# DIR read-write at the same path; the guest's environment names it
+# NULLFS_RS_RESULTS.  The exit status is the guest command's, unless the boot
+# timed out (124) or the guest's kernel log shows a splat (WARNING, BUG,
+# Oops, KASAN, lockdep, kmemleak, panic, busy inodes after unmount), which
+# fails the run (125).  The
+# kernel log is kept in DIR/console.log.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+timeout=${NULLFS_RS_BOOT_TIMEOUT:-600}
+results=
+shell=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--timeout) timeout=$2; shift 2 ;;
+	--results) results=$2; shift 2 ;;
+	--shell) shell=1; shift ;;
+	--) shift; break ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
+	esac
+done
+[ -n "$shell" ] || [ $# -gt 0 ] || die "no guest command given"
+
+kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
+kernel=$kdir/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no kernel at $kernel (run make kernel)"
+command -v vng >/dev/null || die "vng not found (run make setup)"
+
+results=${results:-$(mktemp -d "${TMPDIR:-/tmp}/guest.XXXXXX")}
+mkdir -p "$results"
+results=$(cd "$results" && pwd)
+console=$results/console.log
+
+# QEMU's KVM acceleration is broken on some hosts (it fails at vCPU setup or
+# hangs): trust it only after a short boot of the same kernel under KVM came
+# back, and remember the answer until the host reboots.
+kvm_works() {
+	[ -w /dev/kvm ] || return 1
+	local stamp
+	stamp=$NULLFS_RS_CACHE/kvm-probe.$(cat /proc/sys/kernel/random/boot_id)
+	if [ ! -f "$stamp" ]; then
+		if (timeout -k 5 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 \
+			-nodefaults -display none -no-reboot -serial none \
+			-kernel "$kernel" -append "panic=-1 root=/dev/nonexistent") \
+			>/dev/null 2>&1; then
+			echo kvm >"$stamp"
+		else
+			echo tcg >"$stamp"
+		fi
+	fi
+	[ "$(cat "$stamp")" = kvm ]
+}
+
+vng_args=(--run "$kernel" --force-9p --memory 1G --cpus 2 --verbose
+	--append "root=/dev/root panic=-1 oops=panic")
+if kvm_works; then
+	accel=kvm
+else
+	accel=tcg
+	vng_args+=(--disable-kvm)
+fi
+vng_args+=(--rwdir "$results")
+
+if [ -n "$shell" ]; then
+	say "interactive guest ($accel); exit the shell to power off"
+	exec vng "${vng_args[@]}" --shell "$NULLFS_RS_TOP/tools/guest/shell.sh"
+fi
+
+# vng passes the guest's stderr to ours, mixed with the kernel's console:
+# merge it into the guest's stdout instead.
+guest_cmd=$(printf '%q ' env NULLFS_RS_RESULTS="$results" NULLFS_RS_TOP="$NULLFS_RS_TOP" "$@")
+guest_cmd="$guest_cmd 2>&1"
+say "booting ($accel, timeout ${timeout}s): $*"
+rc=0
+timeout -k 10 "$timeout" vng "${vng_args[@]}" --exec "$guest_cmd" \
+	</dev/null >"$results/guest.out" 2>"$console" || rc=$?
+# The guest command's output, without the kernel's console lines.
+grep -v '^\[ *[0-9]*\.[0-9]*\] ' "$results/guest.out" || true
+grep '^\[ *[0-9]*\.[0-9]*\] ' "$results/guest.out" >>"$console" || true
+
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	echo "FAIL: the guest did not finish within ${timeout}s (log: $console)" >&2
+	exit 124
+fi
+splat='WARNING:|BUG:|Oops|KASAN|kmemleak|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount'
+if grep -Eq "$splat" "$console"; then
+	echo "FAIL: the guest kernel log shows: $(grep -Em1 "$splat" "$console") (log: $console)" >&2
+	exit 125
+fi
+exit "$rc"

@@ -1,0 +1,34 @@
+#!/bin/bash
+# Runs inside the test guest for `make check`: loads the module once to run
+# its KUnit suites, then runs every kselftest binary.  Results land in
+# $NULLFS_RS_RESULTS for the host to count.
+set -u
+results=$NULLFS_RS_RESULTS
+ko=$NULLFS_RS_TOP/build/module/nullfs_rs.ko
+export NULLFS_RS_KO=$ko
+
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+
+# KUnit runs a module's suites while the module is being loaded.
+if insmod "$ko"; then
+	for suite in /sys/kernel/debug/kunit/nullfs_rs*/; do
+		[ -d "$suite" ] && cp "$suite/results" "$results/kunit-$(basename "$suite").ktap"
+	done
+	rmmod nullfs_rs || echo "rmmod nullfs_rs failed after KUnit" >>"$results/errors"
+else
+	echo "insmod $ko failed" >>"$results/errors"
+fi
+
+for test in "$NULLFS_RS_TOP"/build/selftests/*; do
+	name=$(basename "$test")
+	echo "running $name"
+	timeout 300 "$test" >"$results/kselftest-$name.tap" 2>&1
+	echo "exit $?" >"$results/kselftest-$name.exit"
+done
+
+# The tests leave the module loaded; it must unload now that they are done,
+# or something they mounted or opened leaked.
+if grep -q '^nullfs_rs ' /proc/modules && ! rmmod nullfs_rs; then
+	echo "rmmod nullfs_rs failed after the tests" >>"$results/errors"
+fi
+dmesg >"$results/dmesg.txt"

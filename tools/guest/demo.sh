@@ -1,0 +1,40 @@
+#!/bin/bash
+# The main job, inside the guest: load nullfs_rs, mount two nullfs_rs
+# instances side by side, show what they are and what they refuse, switch
+# root over rootfs_rs, then unmount and unload.  Exits non-zero as soon as
+# something does not behave as shown.
+set -eu
+run() { printf '\n$ %s\n' "$*"; "$@"; }
+refused() {
+	printf '\n$ %s\n' "$*"
+	if "$@"; then
+		echo "demo: '$*' was expected to fail" >&2
+		exit 1
+	fi
+}
+
+run insmod "$NULLFS_RS_TOP/build/module/nullfs_rs.ko"
+run grep nullfs_rs /proc/filesystems
+mkdir -p /tmp/a /tmp/b
+run mount -t nullfs_rs none /tmp/a
+run mount -t nullfs_rs none /tmp/b
+run grep -w nullfs_rs /proc/self/mounts
+run stat -c '%n: dev %d ino %i mode %A links %h uid %u size %s' /tmp/a /tmp/b
+run stat -f -c '%n: type %t blocksize %S namelen %l' /tmp/a
+run ls -la /tmp/a
+refused touch /tmp/a/file
+refused mkdir /tmp/a/dir
+refused chmod 700 /tmp/a
+refused flock /tmp/a true
+refused rmmod nullfs_rs
+
+echo
+echo "# rootfs_rs: switching root over the immutable root"
+run unshare --mount "$NULLFS_RS_TOP/tools/guest/switch_root.sh"
+
+run umount /tmp/a
+run umount /tmp/b
+run rmmod nullfs_rs
+refused grep -E 'nullfs_rs|rootfs_rs' /proc/filesystems
+echo
+echo "demo: done"

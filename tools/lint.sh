@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Lint checks, one per call: rustfmt, clippy or checkpatch.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$NULLFS_RS_TOP"
+
+kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
+src=$kdir/source
+[ -d "$src" ] || die "no kernel tree at $kdir (run make kernel)"
+
+case ${1:-} in
+rustfmt)
+	# rustfmt follows the `mod` items from the crate root.
+	rustfmt --check --edition 2021 --config-path "$src/.rustfmt.toml" nullfs_rs.rs
+	;;
+clippy)
+	# A build of its own, so the module the tests load is left alone; the
+	# crate is always recompiled so that every warning shows.
+	mo=$NULLFS_RS_TOP/build/clippy
+	mkdir -p "$mo"
+	rm -f "$mo"/nullfs_rs.o
+	log=$(make -C "$kdir" M="$NULLFS_RS_TOP" MO="$mo" LLVM="$LLVM" CLIPPY=1 modules 2>&1) ||
+		{ echo "$log"; exit 1; }
+	echo "$log"
+	! grep -q 'warning' <<<"$log"
+	;;
+checkpatch)
+	"$src/scripts/checkpatch.pl" --no-tree -q tools/kernel/patches/*.patch
+	;;
+*)
+	die "usage: lint.sh rustfmt|clippy|checkpatch"
+	;;
+esac

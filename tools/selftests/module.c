@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading and unloading nullfs_rs.ko: the filesystem type appears and goes
+ * with the module, and a mounted instance pins the module.  The module core
+ * refuses to unload a module in use with EWOULDBLOCK (rmmod says "in use").
+ */
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "nullfs_rs.h"
+
+TEST(load_registers_and_unload_unregisters)
+{
+	ASSERT_EQ(0, load_module()) TH_LOG("loading: %s", strerror(errno));
+	ASSERT_EQ(1, fs_registered("nullfs_rs"));
+	ASSERT_EQ(0, unload_module()) TH_LOG("unloading: %s", strerror(errno));
+	ASSERT_EQ(0, fs_registered("nullfs_rs"));
+
+	/* A second load starts afresh. */
+	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(1, fs_registered("nullfs_rs"));
+	ASSERT_EQ(0, unload_module());
+	ASSERT_EQ(0, fs_registered("nullfs_rs"));
+}
+
+TEST(mount_pins_module)
+{
+	char dir[] = "/tmp/nullfs_rs.XXXXXX";
+
+	ASSERT_EQ(0, load_module());
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, sys_mount("none", dir, "nullfs_rs", 0, NULL));
+
+	EXPECT_EQ(-1, unload_module());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_EQ(1, fs_registered("nullfs_rs"));
+
+	ASSERT_EQ(0, sys_umount2(dir, 0));
+	EXPECT_EQ(0, unload_module()) TH_LOG("unloading: %s", strerror(errno));
+	rmdir(dir);
+}
+
+TEST(lazy_unmount_pins_module_until_last_user)
+{
+	char dir[] = "/tmp/nullfs_rs.XXXXXX";
+	int fd;
+
+	ASSERT_EQ(0, load_module());
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, sys_mount("none", dir, "nullfs_rs", 0, NULL));
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, sys_umount2(dir, MNT_DETACH));
+
+	/* The open directory still holds the superblock. */
+	EXPECT_EQ(-1, unload_module());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+
+	close(fd);
+	/* The superblock goes with the last reference; the module follows. */
+	EXPECT_EQ(0, unload_module()) TH_LOG("unloading: %s", strerror(errno));
+	rmdir(dir);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the nullfs_rs kselftests: loading the module under test
+ * and the mount API syscalls, called directly because the C library may be
+ * older than the 7.3 uapi.
+ */
+#ifndef NULLFS_RS_SELFTEST_H
+#define NULLFS_RS_SELFTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/mount.h>
+
+#define NULLFS_RS_MODULE "nullfs_rs"
+
+#ifndef MNT_DETACH
+#define MNT_DETACH 2	/* from <sys/mount.h>, which clashes with <linux/mount.h> */
+#endif
+
+static inline int sys_fsopen(const char *fsname, unsigned int flags)
+{
+	return syscall(__NR_fsopen, fsname, flags);
+}
+
+static inline int sys_fsconfig(int fd, unsigned int cmd, const char *key,
+			       const void *value, int aux)
+{
+	return syscall(__NR_fsconfig, fd, cmd, key, value, aux);
+}
+
+static inline int sys_fsmount(int fd, unsigned int flags, unsigned int attrs)
+{
+	return syscall(__NR_fsmount, fd, flags, attrs);
+}
+
+static inline int sys_move_mount(int from_dfd, const char *from_path,
+				 int to_dfd, const char *to_path,
+				 unsigned int flags)
+{
+	return syscall(__NR_move_mount, from_dfd, from_path, to_dfd, to_path,
+		       flags);
+}
+
+static inline int sys_pivot_root(const char *new_root, const char *put_old)
+{
+	return syscall(__NR_pivot_root, new_root, put_old);
+}
+
+static inline int sys_mount(const char *src, const char *dst, const char *type,
+			    unsigned long flags, const void *data)
+{
+	return syscall(__NR_mount, src, dst, type, flags, data);
+}
+
+static inline int sys_umount2(const char *dst, int flags)
+{
+	return syscall(__NR_umount2, dst, flags);
+}
+
+/* A new superblock of @fsname, as a detached mount (fsmount @flags). */
+static inline int fs_new_mount(const char *fsname, unsigned int flags)
+{
+	int fsfd, mntfd, err;
+
+	fsfd = sys_fsopen(fsname, FSOPEN_CLOEXEC);
+	if (fsfd < 0)
+		return -1;
+	if (sys_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) {
+		err = errno;
+		close(fsfd);
+		errno = err;
+		return -1;
+	}
+	mntfd = sys_fsmount(fsfd, flags, 0);
+	err = errno;
+	close(fsfd);
+	errno = err;
+	return mntfd;
+}
+
+/*
+ * Moves the calling process into a new user namespace where it is root
+ * (mapped to the caller's ids) and into a new mount namespace owned by it.
+ */
+static inline int enter_userns(void)
+{
+	char map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	int fd, n;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+		return -1;
+	fd = open("/proc/self/setgroups", O_WRONLY);
+	if (fd < 0 || write(fd, "deny", 4) != 4)
+		return -1;
+	close(fd);
+	n = snprintf(map, sizeof(map), "0 %d 1", uid);
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	if (fd < 0 || write(fd, map, n) != n)
+		return -1;
+	close(fd);
+	n = snprintf(map, sizeof(map), "0 %d 1", gid);
+	fd = open("/proc/self/gid_map", O_WRONLY);
+	if (fd < 0 || write(fd, map, n) != n)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Runs @fn in a child process and returns its exit status, or -1 if it did
+ * not exit.  Namespace changes stay in the child.
+ */
+static inline int in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(fn(arg));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Loads the module from $NULLFS_RS_KO; loaded already counts as success. */
+static inline int load_module(void)
+{
+	const char *path = getenv("NULLFS_RS_KO");
+	int fd, ret;
+
+	if (!path) {
+		errno = ENOENT;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = syscall(__NR_finit_module, fd, "", 0);
+	close(fd);
+	if (ret && errno == EEXIST)
+		ret = 0;
+	return ret;
+}
+
+static inline int unload_module(void)
+{
+	return syscall(__NR_delete_module, NULLFS_RS_MODULE, O_NONBLOCK);
+}
+
+/* Whether /proc/filesystems lists @name as a nodev type. */
+static inline int fs_registered(const char *name)
+{
+	char line[256], want[128];
+	int found = 0;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "nodev\t%s\n", name);
+	f = fopen("/proc/filesystems", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, want))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+#endif /* NULLFS_RS_SELFTEST_H */

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The behaviour of a nullfs_rs mount, operation by operation: an empty,
+ * immutable directory that refuses every change, every lock and every
+ * file handle, with a superblock of its own per mount.
+ */
+#include <dirent.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <linux/magic.h>
+#include <linux/stat.h>
+
+#include "kselftest_harness.h"
+#include "nullfs_rs.h"
+
+FIXTURE(mnt) {
+	char dir[32];
+	char path[64];
+};
+
+FIXTURE_SETUP(mnt)
+{
+	ASSERT_EQ(0, load_module()) TH_LOG("loading: %s", strerror(errno));
+	strcpy(self->dir, "/tmp/nullfs_rs.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, sys_mount("none", self->dir, "nullfs_rs", 0, NULL))
+		TH_LOG("mount: %s", strerror(errno));
+	snprintf(self->path, sizeof(self->path), "%s/name", self->dir);
+}
+
+FIXTURE_TEARDOWN(mnt)
+{
+	sys_umount2(self->dir, MNT_DETACH);
+	rmdir(self->dir);
+}
+
+TEST_F(mnt, root_is_empty_readonly_dir)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(self->dir, &st));
+	EXPECT_EQ(S_IFDIR | 0555, st.st_mode);
+	EXPECT_EQ(2, st.st_nlink);
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
+	EXPECT_EQ(1, st.st_ino);
+	EXPECT_EQ(0, st.st_size);
+	EXPECT_EQ(0, st.st_blocks);
+	EXPECT_EQ(getpagesize(), st.st_blksize);
+	EXPECT_EQ(0, st.st_rdev);
+}
+
+TEST_F(mnt, statfs_reports_nullfs)
+{
+	struct statfs sfs;
+
+	ASSERT_EQ(0, statfs(self->dir, &sfs));
+	EXPECT_EQ(NULL_FS_MAGIC, sfs.f_type);
+	EXPECT_EQ(getpagesize(), sfs.f_bsize);
+	EXPECT_EQ(255, sfs.f_namelen);
+	EXPECT_EQ(0, sfs.f_blocks);
+	EXPECT_EQ(0, sfs.f_files);
+}
+
+TEST_F(mnt, each_mount_is_an_instance)
+{
+	char other[] = "/tmp/nullfs_rs.XXXXXX";
+	struct stat a, b, c;
+	int fsfd, mntfd;
+
+	ASSERT_NE(NULL, mkdtemp(other));
+	ASSERT_EQ(0, sys_mount("none", other, "nullfs_rs", 0, NULL));
+	ASSERT_EQ(0, stat(self->dir, &a));
+	ASSERT_EQ(0, stat(other, &b));
+	EXPECT_NE(a.st_dev, b.st_dev);
+
+	/* The new mount API makes instances too. */
+	fsfd = sys_fsopen("nullfs_rs", FSOPEN_CLOEXEC);
+	ASSERT_GE(fsfd, 0);
+	ASSERT_EQ(0, sys_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	mntfd = sys_fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
+	ASSERT_GE(mntfd, 0);
+	ASSERT_EQ(0, fstat(mntfd, &c));
+	EXPECT_NE(a.st_dev, c.st_dev);
+	EXPECT_NE(b.st_dev, c.st_dev);
+	EXPECT_EQ(1, c.st_ino);
+
+	close(mntfd);
+	close(fsfd);
+	ASSERT_EQ(0, sys_umount2(other, 0));
+	rmdir(other);
+}
+
+TEST_F(mnt, readdir_yields_dot_and_dotdot)
+{
+	int dots = 0, others = 0;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(self->dir);
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			dots++;
+		else
+			others++;
+		EXPECT_EQ(DT_DIR, de->d_type);
+	}
+	EXPECT_EQ(2, dots);
+	EXPECT_EQ(0, others);
+
+	/* Again from the start. */
+	rewinddir(d);
+	dots = 0;
+	while ((de = readdir(d)))
+		dots++;
+	EXPECT_EQ(2, dots);
+	closedir(d);
+}
+
+TEST_F(mnt, lseek_knows_two_offsets)
+{
+	int fd = open(self->dir, O_RDONLY | O_DIRECTORY);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(0, lseek(fd, 0, SEEK_SET));
+	EXPECT_EQ(1, lseek(fd, 1, SEEK_SET));
+	EXPECT_EQ(2, lseek(fd, 0, SEEK_END));
+	EXPECT_EQ(2, lseek(fd, 2, SEEK_SET));
+	EXPECT_EQ(-1, lseek(fd, 3, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(fd, -1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+TEST_F(mnt, read_is_eisdir)
+{
+	int fd = open(self->dir, O_RDONLY | O_DIRECTORY);
+	char buf[8];
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EISDIR, errno);
+	EXPECT_EQ(0, fsync(fd));
+	close(fd);
+}
+
+TEST_F(mnt, lookups_fail)
+{
+	struct stat st;
+
+	EXPECT_EQ(-1, stat(self->path, &st));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, open(self->path, O_RDONLY));
+	EXPECT_EQ(ENOENT, errno);
+	/* ".." of the root of a mount crosses to the parent mount. */
+	EXPECT_EQ(0, access(self->dir, R_OK | X_OK));
+}
+
+TEST_F(mnt, creation_is_refused)
+{
+	char target[96];
+
+	snprintf(target, sizeof(target), "%s/other", self->dir);
+	/* The failed lookup of the new name comes first, as in C nullfs. */
+	EXPECT_EQ(-1, open(self->path, O_CREAT | O_WRONLY, 0644));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, mkdir(self->path, 0755));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, mknod(self->path, S_IFIFO | 0644, 0));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, symlink("/", self->path));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, link(self->dir, self->path));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, rename(self->path, target));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, unlink(self->path));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, rmdir(self->path));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, open(self->dir, O_TMPFILE | O_WRONLY, 0600));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, open(self->dir, O_WRONLY));
+	EXPECT_EQ(EISDIR, errno);
+}
+
+TEST_F(mnt, attributes_are_immutable)
+{
+	struct timespec times[2] = { { 0, 0 }, { 0, 0 } };
+
+	EXPECT_EQ(-1, chmod(self->dir, 0777));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, chown(self->dir, 1, 1));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, utimensat(AT_FDCWD, self->dir, times, 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, utimensat(AT_FDCWD, self->dir, NULL, 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, truncate(self->dir, 0));
+	EXPECT_EQ(EISDIR, errno);
+}
+
+TEST_F(mnt, no_xattrs)
+{
+	char buf[64];
+
+	EXPECT_EQ(-1, setxattr(self->dir, "user.x", "1", 1, 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, getxattr(self->dir, "user.x", buf, sizeof(buf)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, listxattr(self->dir, buf, sizeof(buf)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, removexattr(self->dir, "user.x"));
+	EXPECT_EQ(EPERM, errno);
+}
+
+TEST_F(mnt, reading_leaves_no_atime)
+{
+	struct stat before, after;
+	DIR *d;
+
+	ASSERT_EQ(0, stat(self->dir, &before));
+	usleep(20000);
+	d = opendir(self->dir);
+	ASSERT_NE(NULL, d);
+	while (readdir(d))
+		;
+	closedir(d);
+	ASSERT_EQ(0, stat(self->dir, &after));
+	EXPECT_EQ(before.st_atim.tv_sec, after.st_atim.tv_sec);
+	EXPECT_EQ(before.st_atim.tv_nsec, after.st_atim.tv_nsec);
+}
+
+TEST_F(mnt, locks_are_refused)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	int fd = open(self->dir, O_RDONLY | O_DIRECTORY);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-1, flock(fd, LOCK_SH));
+	EXPECT_EQ(ENOLCK, errno);
+	EXPECT_EQ(-1, flock(fd, LOCK_EX | LOCK_NB));
+	EXPECT_EQ(ENOLCK, errno);
+	EXPECT_EQ(-1, fcntl(fd, F_SETLK, &fl));
+	EXPECT_EQ(ENOLCK, errno);
+	EXPECT_EQ(-1, fcntl(fd, F_OFD_SETLK, &fl));
+	EXPECT_EQ(ENOLCK, errno);
+	close(fd);
+}
+
+TEST_F(mnt, no_fsnotify_marks)
+{
+	int fd = inotify_init1(IN_CLOEXEC);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-1, inotify_add_watch(fd, self->dir, IN_ALL_EVENTS));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+TEST_F(mnt, no_file_handles)
+{
+	struct file_handle *fh = calloc(1, sizeof(*fh) + MAX_HANDLE_SZ);
+	int mount_id;
+
+	ASSERT_NE(NULL, fh);
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	EXPECT_EQ(-1, name_to_handle_at(AT_FDCWD, self->dir, fh, &mount_id, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	free(fh);
+}
+
+TEST_F(mnt, mmap_is_refused)
+{
+	int fd = open(self->dir, O_RDONLY | O_DIRECTORY);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0));
+	EXPECT_EQ(ENODEV, errno);
+	close(fd);
+}
+
+TEST_F(mnt, mounts_stack_both_ways)
+{
+	char inner[] = "/tmp/nullfs_rs.XXXXXX";
+	struct stat st;
+
+	/* Something can be mounted on it... */
+	ASSERT_EQ(0, sys_mount("none", self->dir, "tmpfs", 0, NULL));
+	ASSERT_EQ(0, mkdir(self->path, 0755));
+	ASSERT_EQ(0, sys_umount2(self->dir, 0));
+	/* ...and what was beneath shows no trace of it. */
+	EXPECT_EQ(-1, stat(self->path, &st));
+	EXPECT_EQ(ENOENT, errno);
+
+	/* It can be mounted on a directory of another filesystem. */
+	ASSERT_NE(NULL, mkdtemp(inner));
+	ASSERT_EQ(0, sys_mount("none", inner, "nullfs_rs", 0, NULL));
+	ASSERT_EQ(0, sys_umount2(inner, 0));
+	rmdir(inner);
+}
+
+TEST_F(mnt, ro_and_remount)
+{
+	struct statfs sfs;
+
+	ASSERT_EQ(0, sys_mount(NULL, self->dir, NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	ASSERT_EQ(0, statfs(self->dir, &sfs));
+	EXPECT_TRUE(sfs.f_flags & ST_RDONLY);
+	ASSERT_EQ(0, sys_mount(NULL, self->dir, NULL, MS_REMOUNT, NULL));
+	ASSERT_EQ(0, statfs(self->dir, &sfs));
+	EXPECT_FALSE(sfs.f_flags & ST_RDONLY);
+	EXPECT_EQ(NULL_FS_MAGIC, sfs.f_type);
+	/* A remount changes nothing inside. */
+	EXPECT_EQ(-1, mkdir(self->path, 0755));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, open(self->dir, O_TMPFILE | O_WRONLY, 0600));
+	EXPECT_EQ(EPERM, errno);
+}
+
+TEST(unknown_option_is_logged)
+{
+	char log[256] = "";
+	ssize_t n;
+	int fsfd;
+
+	ASSERT_EQ(0, load_module());
+	fsfd = sys_fsopen("nullfs_rs", FSOPEN_CLOEXEC);
+	ASSERT_GE(fsfd, 0);
+	EXPECT_EQ(-1, sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "size", "1M", 0));
+	EXPECT_EQ(EINVAL, errno);
+	n = read(fsfd, log, sizeof(log) - 1);
+	ASSERT_GT(n, 0);
+	log[n] = '\0';
+	EXPECT_NE(NULL, strstr(log, "nullfs_rs: Unknown parameter 'size'"))
+		TH_LOG("log: %s", log);
+	EXPECT_EQ(-1, sys_fsconfig(fsfd, FSCONFIG_SET_FLAG, "noexec", NULL, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* The refused options left nothing behind: the context still works. */
+	ASSERT_EQ(0, sys_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	close(fsfd);
+}
+
+TEST(mount_data_option_is_refused)
+{
+	char dir[] = "/tmp/nullfs_rs.XXXXXX";
+
+	ASSERT_EQ(0, load_module());
+	ASSERT_NE(NULL, mkdtemp(dir));
+	EXPECT_EQ(-1, sys_mount("none", dir, "nullfs_rs", 0, "mode=0777"));
+	EXPECT_EQ(EINVAL, errno);
+	/* The generic flags are the VFS's, and accepted. */
+	EXPECT_EQ(0, sys_mount("none", dir, "nullfs_rs", MS_RDONLY, "ro"));
+	sys_umount2(dir, 0);
+	rmdir(dir);
+}
+
+TEST(exec_is_refused)
+{
+	char dir[] = "/tmp/nullfs_rs.XXXXXX";
+	char *argv[] = { dir, NULL };
+
+	ASSERT_EQ(0, load_module());
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, sys_mount("none", dir, "nullfs_rs", 0, NULL));
+	/* The root is a directory, and the superblock refuses exec anyway. */
+	EXPECT_EQ(-1, execve(dir, argv, NULL));
+	EXPECT_EQ(EACCES, errno);
+	sys_umount2(dir, 0);
+	rmdir(dir);
+}
+
+/* Active objects of a slab cache, from /proc/slabinfo. */
+static long slab_active(const char *cache)
+{
+	char line[512], name[64];
+	long active = -1, n;
+	FILE *f = fopen("/proc/slabinfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", name, &n) == 2 && !strcmp(name, cache))
+			active = n;
+	fclose(f);
+	return active;
+}
+
+/*
+ * A root inode leaked per cycle would leave 1000 more inodes; the rest of the
+ * system (9p, /proc) moves the count by a few dozen at most.
+ */
+#define LEAK_BOUND 100
+
+/* Waits for RCU-freed inodes to reach the slab, then counts them. */
+static long settled_inodes(long baseline)
+{
+	long now = slab_active("inode_cache");
+
+	for (int i = 0; i < 50 && now > baseline + LEAK_BOUND; i++) {
+		usleep(20000);
+		now = slab_active("inode_cache");
+	}
+	return now;
+}
+
+TEST(no_leak_across_1000_mounts)
+{
+	char dir[] = "/tmp/nullfs_rs.XXXXXX";
+	long before, after;
+	int i, mntfd;
+
+	ASSERT_EQ(0, load_module());
+	ASSERT_NE(NULL, mkdtemp(dir));
+	before = slab_active("inode_cache");
+	ASSERT_GT(before, 0);
+	for (i = 0; i < 500; i++) {
+		ASSERT_EQ(0, sys_mount("none", dir, "nullfs_rs", 0, NULL));
+		ASSERT_EQ(0, sys_umount2(dir, 0));
+	}
+	for (i = 0; i < 500; i++) {
+		/* Closing a detached mount's fd unmounts it. */
+		mntfd = fs_new_mount("nullfs_rs", FSMOUNT_CLOEXEC);
+		ASSERT_GE(mntfd, 0);
+		close(mntfd);
+	}
+	after = settled_inodes(before);
+	EXPECT_LT(after - before, LEAK_BOUND) TH_LOG("inode_cache %ld -> %ld", before, after);
+	/* And no superblock holds the module. */
+	EXPECT_EQ(0, unload_module()) TH_LOG("unloading: %s", strerror(errno));
+	rmdir(dir);
+}
+
+TEST_HARNESS_MAIN
