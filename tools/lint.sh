@@ -25,7 +25,10 @@ clippy)
 	! grep -q 'warning' <<<"$log"
 	;;
 checkpatch)
-	"$src/scripts/checkpatch.pl" --no-tree -q tools/kernel/patches/*.patch
+	# From the kernel tree: inside this repository checkpatch would take
+	# the patch files, tracked here, for source files.
+	patches=("$NULLFS_RS_TOP"/tools/kernel/patches/*.patch)
+	(cd "$src" && scripts/checkpatch.pl -q "${patches[@]}")
 	;;
 *)
 	die "usage: lint.sh rustfmt|clippy|checkpatch"
