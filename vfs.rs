@@ -10,12 +10,15 @@
 //! the type with a pinned [`Registration`].
 //!
 //! The layer covers what in-memory filesystems without regular files need:
-//! a superblock whose root is a directory, and no other inodes.
+//! a superblock whose root is a directory, and no other inodes. It also
+//! holds the task fs state (`fs_struct`) that `scoped.rs` and `init_fs.rs`
+//! stand on.
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
 //! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h).
 
 mod dir;
+pub(crate) mod fs_struct;
 mod inode;
 mod registration;
 mod super_block;
