@@ -6,10 +6,15 @@
 //! mountable from userspace, by root and inside user namespaces: every mount
 //! is a new instance, an empty directory that reveals nothing.
 //!
-//! The module also registers `rootfs_rs`, the immutable rootfs.
+//! The module also registers `rootfs_rs`, the immutable rootfs, and carries
+//! the `scoped_with_init_fs` API for in-kernel Rust callers ([`scoped`],
+//! [`init_fs`]).
 
+mod api_tests;
 mod empty_dir;
+pub mod init_fs;
 mod rootfs_rs;
+pub mod scoped;
 mod vfs;
 
 use empty_dir::EmptyDir;

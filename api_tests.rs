@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit tests of the `scoped_with_init_fs` API.
+//!
+//! They live apart from `scoped.rs` and `init_fs.rs` because other modules
+//! build those two in, and a KUnit suite must be registered once. KUnit runs
+//! every test case in a kthread of its own, which on 7.3 starts in nullfs:
+//! the situation the API is for.
+
+use kernel::prelude::*;
+
+#[kunit_tests(nullfs_rs_init_fs)]
+mod tests {
+    use crate::init_fs::{InitFs, Path};
+    use crate::scoped::{current_uses_own_fs, with_init_fs, InitFsGuard};
+    use kernel::{prelude::*, uapi};
+
+    fn resolves_in_init(init: &InitFs) -> Result<bool> {
+        Ok(Path::lookup(c"/")? == *init.root())
+    }
+
+    #[test]
+    fn kthread_starts_in_nullfs() -> Result {
+        assert!(current_uses_own_fs());
+        assert_eq!(
+            Path::lookup(c"/")?.fs_magic(),
+            u64::from(uapi::NULL_FS_MAGIC)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn guard_borrows_and_restores() -> Result {
+        let init = InitFs::get()?;
+        assert!(!resolves_in_init(&init)?);
+        {
+            let _init_fs = InitFsGuard::new();
+            assert!(!current_uses_own_fs());
+            assert!(resolves_in_init(&init)?);
+        }
+        assert!(current_uses_own_fs());
+        assert!(!resolves_in_init(&init)?);
+        Ok(())
+    }
+
+    #[test]
+    fn nested_guards_restore_in_order() -> Result {
+        let init = InitFs::get()?;
+        let outer = InitFsGuard::new();
+        let inner = InitFsGuard::new();
+        assert!(resolves_in_init(&init)?);
+        drop(inner);
+        // Still inside the outer scope.
+        assert!(!current_uses_own_fs());
+        assert!(resolves_in_init(&init)?);
+        drop(outer);
+        assert!(current_uses_own_fs());
+        assert!(!resolves_in_init(&init)?);
+        Ok(())
+    }
+
+    fn fails_inside_guard() -> Result<Path> {
+        let _init_fs = InitFsGuard::new();
+        let path = Path::lookup(c"/nullfs_rs-kunit-does-not-exist")?;
+        Ok(path)
+    }
+
+    #[test]
+    fn guard_restores_on_error_path() -> Result {
+        assert_eq!(fails_inside_guard().err(), Some(ENOENT));
+        assert!(current_uses_own_fs());
+        Ok(())
+    }
+
+    #[test]
+    fn closure_form() -> Result {
+        let init = InitFs::get()?;
+        let root = with_init_fs(|| Path::lookup(c"/"))?;
+        assert!(root == *init.root());
+        assert!(current_uses_own_fs());
+        // The closure's error comes out, and the scope still ends.
+        assert_eq!(
+            with_init_fs(|| Path::lookup(c"/nullfs_rs-kunit-does-not-exist")).err(),
+            Some(ENOENT)
+        );
+        assert!(current_uses_own_fs());
+        Ok(())
+    }
+
+    #[test]
+    fn init_fs_is_not_reverted_in_a_normal_boot() -> Result {
+        let init = InitFs::get()?;
+        assert!(!init.is_reverted());
+        assert!(init.root().fs_magic() != u64::from(uapi::NULL_FS_MAGIC));
+        // init's working directory resolves too.
+        assert!(init.pwd().fs_magic() != u64::from(uapi::NULL_FS_MAGIC));
+        Ok(())
+    }
+}

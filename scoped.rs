@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `scoped_with_init_fs()` for Rust: borrowing init's filesystem state for
+//! one scope.
+//!
+//! On 7.3 every kthread starts with a private, empty nullfs as its root and
+//! working directory, and a work item runs in such a kthread. A path lookup
+//! there finds nothing: `filp_open("/etc/foo")` fails with `ENOENT`. Code that
+//! must resolve a path in init's namespace (firmware, a config file, a
+//! device node) borrows PID 1's fs state, `userspace_init_fs`, for exactly
+//! the scope of that lookup:
+//!
+//! ```ignore
+//! use nullfs_rs::scoped::{with_init_fs, InitFsGuard};
+//!
+//! // A closure as the scope...
+//! let file = with_init_fs(|| open_config(c"/etc/foo.conf"))?;
+//!
+//! // ...or a guard, for the rest of a block.
+//! {
+//!     let _init_fs = InitFsGuard::new();
+//!     let path = Path::lookup(c"/lib/firmware/foo.bin")?;
+//! } // the task's own fs state is back here, on every path out of the block
+//! ```
+//!
+//! What it is not for: moving work that must be done with the credentials
+//! and the namespace of a particular user process into a kthread. Resolving
+//! a path supplied by userspace in init's namespace from a kthread is how a
+//! confused deputy is built; such work belongs in the process's own
+//! context (see the usermode helper rules in design document 001).
+//!
+//! If PID 1 stops sharing its fs state (`unshare(CLONE_FS)` or
+//! `unshare(CLONE_NEWNS)`), the kernel logs "VFS: Pid 1 stopped sharing
+//! filesystem state" and points `userspace_init_fs` at nullfs: from then on
+//! every lookup inside the scope fails with `ENOENT`, by design. See
+//! [`crate::init_fs::InitFs::is_reverted`].
+//!
+//! Other modules build this file in (with `init_fs.rs` and
+//! `vfs/fs_struct.rs`); see `Documentation/scoped_with_init_fs.rst`.
+
+use crate::vfs::fs_struct::InitFsOverride;
+
+pub use crate::vfs::fs_struct::current_uses_own_fs;
+
+/// While it lives, the current task resolves paths in init's fs state:
+/// `current->fs` points at `userspace_init_fs`. Dropping it puts back the
+/// fs state the task had, and warns (with `CONFIG_DEBUG_VFS`) if something
+/// else changed `current->fs` meanwhile.
+///
+/// The guard belongs to the task that made it: it is neither `Send` nor
+/// `Sync`. Guards nest; drop them in the reverse order of their making,
+/// which scopes do by themselves. It allocates nothing.
+#[must_use = "init's fs state is only borrowed while the guard lives"]
+pub struct InitFsGuard {
+    _override: InitFsOverride,
+}
+
+impl InitFsGuard {
+    /// Switches the current task to init's fs state until the guard drops.
+    pub fn new() -> Self {
+        Self {
+            _override: InitFsOverride::new(),
+        }
+    }
+}
+
+impl Default for InitFsGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Runs `f` with the current task switched to init's fs state, and switches
+/// it back however `f` returns.
+pub fn with_init_fs<T>(f: impl FnOnce() -> T) -> T {
+    let _init_fs = InitFsGuard::new();
+    f()
+}
