@@ -5,6 +5,7 @@
 #   make            build build/module/nullfs_rs.ko against KDIR (by default
 #                   the project's own kernel, which is set up and built first)
 #   make run        the main job: boot the test kernel, show what the module does
+#   make samples    build the scoped_with_init_fs samples (Rust and C)
 #   make shell      an interactive guest with the module loaded
 #   make check      all tests, ending with "N passed, N failed"
 #   make lint       rustfmt, clippy, checkpatch
@@ -32,7 +33,7 @@ export PATH := $(HOME)/.cargo/bin:$(NULLFS_RS_CACHE)/venv/bin:$(PATH)
 MODULE_OUT := $(OUT)/module
 KMAKE := $(MAKE) -C $(KDIR) M=$(TOP) MO=$(MODULE_OUT) LLVM=$(LLVM)
 
-.PHONY: all modules setup kernel selftests run shell check lint clean
+.PHONY: all modules samples setup kernel selftests run shell check lint clean
 
 all: modules
 
@@ -46,10 +47,14 @@ modules: $(KERNEL_DEP)
 	@mkdir -p $(MODULE_OUT)
 	@$(KMAKE) modules
 
+samples: $(KERNEL_DEP)
+	@mkdir -p $(OUT)/samples
+	@$(MAKE) -C $(KDIR) M=$(TOP)/samples MO=$(OUT)/samples LLVM=$(LLVM) modules
+
 selftests: $(KERNEL_DEP)
 	@tools/selftests/build.sh $(OUT)/selftests
 
-run: modules
+run: modules samples
 	@tools/boot.sh -- tools/guest/demo.sh
 
 shell: modules

@@ -10,17 +10,21 @@ src=$kdir/source
 
 case ${1:-} in
 rustfmt)
-	# rustfmt follows the `mod` items from the crate root.
-	rustfmt --check --edition 2021 --config-path "$src/.rustfmt.toml" nullfs_rs.rs
+	# rustfmt follows the `mod` items from the crate roots.
+	rustfmt --check --edition 2021 --config-path "$src/.rustfmt.toml" \
+		nullfs_rs.rs samples/rust_init_fs.rs
 	;;
 clippy)
-	# A build of its own, so the module the tests load is left alone; the
-	# crate is always recompiled so that every warning shows.
-	mo=$NULLFS_RS_TOP/build/clippy
-	mkdir -p "$mo"
-	rm -f "$mo"/nullfs_rs.o
-	log=$(make -C "$kdir" M="$NULLFS_RS_TOP" MO="$mo" LLVM="$LLVM" CLIPPY=1 modules 2>&1) ||
-		{ echo "$log"; exit 1; }
+	# Builds of their own, so the modules the tests load are left alone;
+	# the Rust crates are always recompiled so that every warning shows.
+	log=
+	for dir in . samples; do
+		mo=$NULLFS_RS_TOP/build/clippy/$dir
+		mkdir -p "$mo"
+		rm -f "$mo"/nullfs_rs.o "$mo"/rust_init_fs.o
+		log+=$(make -C "$kdir" M="$NULLFS_RS_TOP/$dir" MO="$mo" LLVM="$LLVM" \
+			CLIPPY=1 modules 2>&1) || { echo "$log"; exit 1; }
+	done
 	echo "$log"
 	! grep -q 'warning' <<<"$log"
 	;;
@@ -28,7 +32,8 @@ checkpatch)
 	# From the kernel tree: inside this repository checkpatch would take
 	# the patch files, tracked here, for source files.
 	patches=("$NULLFS_RS_TOP"/tools/kernel/patches/*.patch)
-	(cd "$src" && scripts/checkpatch.pl -q "${patches[@]}")
+	(cd "$src" && scripts/checkpatch.pl -q "${patches[@]}" &&
+		scripts/checkpatch.pl -q --no-tree -f "$NULLFS_RS_TOP"/samples/*.c)
 	;;
 *)
 	die "usage: lint.sh rustfmt|clippy|checkpatch"

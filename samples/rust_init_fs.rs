@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Borrowing init's filesystem state from a kthread and from a work item.
+//!
+//! Write a path to `/sys/kernel/debug/rust_init_fs/probe`, then read the file
+//! back. The module resolves and opens that path from a kthread of its own
+//! and from a work item on the system workqueue, each once as it is and once
+//! inside the `scoped_with_init_fs` guard, and reports what each got: an
+//! errno, or the file's size and first bytes. On 7.3 the first of each pair
+//! fails, because kthreads start in nullfs.
+//!
+//! `c_init_fs.c` does the same in C with the kernel's own
+//! `scoped_with_init_fs()`; both print the same report.
+//!
+//! This module builds nullfs_rs's `scoped.rs` and `init_fs.rs` in, which is
+//! how other modules use them.
+
+use core::fmt;
+use kernel::{
+    debugfs::Scope,
+    new_mutex,
+    prelude::*,
+    str::CString,
+    sync::{Arc, Completion, Mutex},
+    uaccess::UserSliceReader,
+    workqueue::{self, impl_has_work, new_work, Work, WorkItem},
+};
+
+mod file;
+mod kthread;
+
+#[path = "../vfs/fs_struct.rs"]
+mod fs_struct;
+#[path = "../init_fs.rs"]
+pub mod init_fs;
+#[path = "../scoped.rs"]
+pub mod scoped;
+/// Where `scoped.rs` and `init_fs.rs` expect the layer.
+mod vfs {
+    pub(crate) use super::fs_struct;
+}
+
+use init_fs::{InitFs, Path};
+use scoped::{current_uses_own_fs, with_init_fs, InitFsGuard};
+
+module! {
+    type: RustInitFs,
+    name: "rust_init_fs",
+    authors: ["The nullfs_rs developers"],
+    description: "Sample: scoped_with_init_fs from a kthread and a work item",
+    license: "GPL",
+}
+
+/// How many bytes of the file a report shows.
+const HEAD: usize = 16;
+
+/// What one attempt to resolve and read the path got.
+#[derive(Clone, Copy)]
+enum Outcome {
+    Failed(Error),
+    Read {
+        size: u64,
+        head: [u8; HEAD],
+        len: usize,
+    },
+}
+
+impl Outcome {
+    fn of(path: &CStr) -> Self {
+        let mut head = [0; HEAD];
+        let result = Path::lookup(path).and_then(|_| file::read_head(path, &mut head));
+        match result {
+            Ok((size, len)) => Self::Read { size, head, len },
+            Err(err) => Self::Failed(err),
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Failed(err) => write!(f, "error {}", err.to_errno()),
+            Self::Read { size, head, len } => {
+                write!(f, "size {size} bytes ")?;
+                head[..*len]
+                    .iter()
+                    .try_for_each(|byte| write!(f, "{byte:02x}"))
+            }
+        }
+    }
+}
+
+/// Everything one probe found out.
+struct Report {
+    kthread: Outcome,
+    kthread_guarded: Outcome,
+    work: Outcome,
+    work_guarded: Outcome,
+    kthread_root_magic: u64,
+    kthread_own_fs_after: bool,
+    init_root_magic: u64,
+    init_reverted: bool,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "kthread: {}", self.kthread)?;
+        writeln!(f, "kthread with init fs: {}", self.kthread_guarded)?;
+        writeln!(f, "work item: {}", self.work)?;
+        writeln!(f, "work item with init fs: {}", self.work_guarded)?;
+        writeln!(f, "kthread root magic: {:x}", self.kthread_root_magic)?;
+        let own = if self.kthread_own_fs_after {
+            "own"
+        } else {
+            "init's"
+        };
+        writeln!(f, "kthread fs after the guard: {own}")?;
+        writeln!(f, "init root magic: {:x}", self.init_root_magic)?;
+        writeln!(
+            f,
+            "init fs reverted: {}",
+            if self.init_reverted { "yes" } else { "no" }
+        )
+    }
+}
+
+/// A work item that tries the path twice: as it is, then in init's fs state.
+#[pin_data]
+struct ProbeWork {
+    path: CString,
+    #[pin]
+    work: Work<ProbeWork>,
+    #[pin]
+    outcomes: Mutex<Option<(Outcome, Outcome)>>,
+    #[pin]
+    done: Completion,
+}
+
+impl_has_work! {
+    impl HasWork<Self> for ProbeWork { self.work }
+}
+
+impl WorkItem for ProbeWork {
+    type Pointer = Arc<ProbeWork>;
+
+    fn run(this: Arc<ProbeWork>) {
+        let unguarded = Outcome::of(&this.path);
+        let guarded = with_init_fs(|| Outcome::of(&this.path));
+        *this.outcomes.lock() = Some((unguarded, guarded));
+        this.done.complete_all();
+    }
+}
+
+fn run_probe(path: CString) -> Result<Report> {
+    let (kthread_root_magic, kthread, kthread_guarded, kthread_own_fs_after) =
+        kthread::run(c"rust_init_fs", || {
+            let root_magic = Path::lookup(c"/").map_or(0, |root| root.fs_magic());
+            let unguarded = Outcome::of(&path);
+            let guarded = {
+                let _init_fs = InitFsGuard::new();
+                Outcome::of(&path)
+            };
+            (root_magic, unguarded, guarded, current_uses_own_fs())
+        })?;
+
+    let work = Arc::pin_init(
+        pin_init!(ProbeWork {
+            path,
+            work <- new_work!("ProbeWork::work"),
+            outcomes <- new_mutex!(None),
+            done <- Completion::new(),
+        }),
+        GFP_KERNEL,
+    )?;
+    workqueue::system()
+        .enqueue(work.clone())
+        .map_err(|_| EBUSY)?;
+    work.done.wait_for_completion();
+    let (work, work_guarded) = work.outcomes.lock().take().ok_or(EINVAL)?;
+
+    let init = InitFs::get()?;
+    Ok(Report {
+        kthread,
+        kthread_guarded,
+        work,
+        work_guarded,
+        kthread_root_magic,
+        kthread_own_fs_after,
+        init_root_magic: init.root().fs_magic(),
+        init_reverted: init.is_reverted(),
+    })
+}
+
+/// The debugfs side: the last report.
+#[pin_data]
+struct Probe {
+    #[pin]
+    report: Mutex<Option<Report>>,
+}
+
+fn write_probe(state: &Probe, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 256];
+    let len = reader.len();
+    if len >= buf.len() {
+        return Err(ENAMETOOLONG);
+    }
+    reader.read_slice(&mut buf[..len])?;
+    let text = core::str::from_utf8(&buf[..len])
+        .map_err(|_| EINVAL)?
+        .trim();
+    if text.is_empty() {
+        return Err(EINVAL);
+    }
+    let report = run_probe(CString::try_from_fmt(fmt!("{text}"))?)?;
+    *state.report.lock() = Some(report);
+    Ok(())
+}
+
+fn read_report(state: &Probe, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match &*state.report.lock() {
+        Some(report) => write!(f, "{report}"),
+        None => f.write_str("write a path to this file first\n"),
+    }
+}
+
+#[pin_data]
+struct RustInitFs {
+    #[pin]
+    debugfs: Scope<Probe>,
+}
+
+impl kernel::InPlaceModule for RustInitFs {
+    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            debugfs <- Scope::dir(
+                pin_init!(Probe { report <- new_mutex!(None) }),
+                c"rust_init_fs",
+                |probe, dir| dir.read_write_callback_file(c"probe", probe, &read_report, &write_probe),
+            ),
+        })
+    }
+}
