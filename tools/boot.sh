@@ -39,29 +39,9 @@ mkdir -p "$results"
 results=$(cd "$results" && pwd)
 console=$results/console.log
 
-# QEMU's KVM acceleration is broken on some hosts (it fails at vCPU setup or
-# hangs): trust it only after a short boot of the same kernel under KVM came
-# back, and remember the answer until the host reboots.
-kvm_works() {
-	[ -w /dev/kvm ] || return 1
-	local stamp
-	stamp=$NULLFS_RS_CACHE/kvm-probe.$(cat /proc/sys/kernel/random/boot_id)
-	if [ ! -f "$stamp" ]; then
-		if (timeout -k 5 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 \
-			-nodefaults -display none -no-reboot -serial none \
-			-kernel "$kernel" -append "panic=-1 root=/dev/nonexistent") \
-			>/dev/null 2>&1; then
-			echo kvm >"$stamp"
-		else
-			echo tcg >"$stamp"
-		fi
-	fi
-	[ "$(cat "$stamp")" = kvm ]
-}
-
 vng_args=(--run "$kernel" --force-9p --memory 1G --cpus 2 --verbose
 	--append "root=/dev/root panic=-1 oops=panic")
-if kvm_works; then
+if kvm_works "$kernel"; then
 	accel=kvm
 else
 	accel=tcg
@@ -90,9 +70,9 @@ if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "FAIL: the guest did not finish within ${timeout}s (log: $console)" >&2
 	exit 124
 fi
-splat='WARNING:|BUG:|Oops|KASAN|kmemleak|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount'
-if grep -Eq "$splat" "$console"; then
-	echo "FAIL: the guest kernel log shows: $(grep -Em1 "$splat" "$console") (log: $console)" >&2
+splat=$(splat_in "$console") || true
+if [ -n "$splat" ]; then
+	echo "FAIL: the guest kernel log shows: $splat (log: $console)" >&2
 	exit 125
 fi
 exit "$rc"

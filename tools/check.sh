@@ -48,6 +48,7 @@ check() {
 step "toolchain" setup.log tools/setup.sh
 step "kernel" kernel.log tools/kernel/build.sh
 step "module" module.log make -s modules
+step "samples" samples.log make -s samples
 step "selftests" selftests.log tools/selftests/build.sh "$out/selftests"
 
 check lint-rustfmt tools/lint.sh rustfmt
@@ -69,6 +70,23 @@ if [ -s "$results/errors" ]; then
 	while IFS= read -r line; do echo "FAIL: guest: $line"; done <"$results/errors"
 	failed=$((failed + $(wc -l <"$results/errors")))
 fi
+
+say "booting with an init that stops sharing its fs state"
+unshare_rc=0
+tools/unshare_init_boot.sh "$out/unshare_init" >"$logs/unshare_init.log" 2>&1 || unshare_rc=$?
+if [ "$unshare_rc" -ne 0 ]; then
+	echo "FAIL: unshare_init boot: $(grep -m1 '^FAIL' "$logs/unshare_init.log" || tail -n1 "$logs/unshare_init.log") (log: $logs/unshare_init.log)"
+	failed=$((failed + 1))
+else
+	echo "ok: unshare_init boot (one 'Pid 1 stopped sharing' line, log otherwise clean)"
+	passed=$((passed + 1))
+fi
+while IFS= read -r line; do
+	case $line in
+	"unshare_init: ok "*) echo "ok: ${line#*ok [0-9]* }"; passed=$((passed + 1)) ;;
+	"unshare_init: not ok "*) echo "FAIL: unshare_init: ${line#*not ok [0-9]* }"; failed=$((failed + 1)) ;;
+	esac
+done < <(cat "$out/unshare_init/console.log" 2>/dev/null)
 
 # KUnit: count the test cases of each suite (the lines one level in).
 for ktap in "$results"/kunit-*.ktap; do

@@ -11,3 +11,31 @@ export PATH="$HOME/.cargo/bin:$NULLFS_RS_CACHE/venv/bin:$PATH"
 
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# QEMU's KVM acceleration is broken on some hosts (it fails at vCPU setup or
+# hangs): trust it only after a short boot of the kernel $1 under KVM came
+# back, and remember the answer until the host reboots.
+kvm_works() {
+	[ -w /dev/kvm ] || return 1
+	local stamp
+	stamp=$NULLFS_RS_CACHE/kvm-probe.$(cat /proc/sys/kernel/random/boot_id)
+	if [ ! -f "$stamp" ]; then
+		mkdir -p "$NULLFS_RS_CACHE"
+		if (timeout -k 5 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 \
+			-nodefaults -display none -no-reboot -serial none \
+			-kernel "$1" -append "panic=-1 root=/dev/nonexistent") \
+			>/dev/null 2>&1; then
+			echo kvm >"$stamp"
+		else
+			echo tcg >"$stamp"
+		fi
+	fi
+	[ "$(cat "$stamp")" = kvm ]
+}
+
+# Prints the first line of the kernel log $1 that reports a splat (WARNING,
+# BUG, Oops, KASAN, lockdep, kmemleak, panic, busy inodes after unmount);
+# fails if there is none.
+splat_in() {
+	grep -Em1 'WARNING:|BUG:|Oops|KASAN|kmemleak|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount' "$1"
+}

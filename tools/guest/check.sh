@@ -6,6 +6,7 @@ set -u
 results=$NULLFS_RS_RESULTS
 ko=$NULLFS_RS_TOP/build/module/nullfs_rs.ko
 export NULLFS_RS_KO=$ko
+export NULLFS_RS_SAMPLES=$NULLFS_RS_TOP/build/samples
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 

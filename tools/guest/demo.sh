@@ -1,8 +1,9 @@
 #!/bin/bash
 # The main job, inside the guest: load nullfs_rs, mount two nullfs_rs
 # instances side by side, show what they are and what they refuse, switch
-# root over rootfs_rs, then unmount and unload.  Exits non-zero as soon as
-# something does not behave as shown.
+# root over rootfs_rs, then unmount and unload; last, ask the Rust
+# scoped_with_init_fs sample to read a file from a kthread and a work item.
+# Exits non-zero as soon as something does not behave as shown.
 set -eu
 run() { printf '\n$ %s\n' "$*"; "$@"; }
 refused() {
@@ -36,5 +37,16 @@ run umount /tmp/a
 run umount /tmp/b
 run rmmod nullfs_rs
 refused grep -E 'nullfs_rs|rootfs_rs' /proc/filesystems
+
+echo
+echo "# scoped_with_init_fs: a kthread and a work item read a file of init's"
+echo "# namespace, each without and with the guard"
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+echo "init's view" >/tmp/motd
+run insmod "$NULLFS_RS_TOP/build/samples/rust_init_fs.ko"
+printf '\n$ echo /tmp/motd >/sys/kernel/debug/rust_init_fs/probe\n'
+echo /tmp/motd >/sys/kernel/debug/rust_init_fs/probe
+run cat /sys/kernel/debug/rust_init_fs/probe
+run rmmod rust_init_fs
 echo
 echo "demo: done"

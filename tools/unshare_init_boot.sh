@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The "init stopped sharing" boot of `make check`: PID 1 is
+# tools/guest/unshare_init.c in a tiny initramfs with the two samples.  It
+# prints TAP lines prefixed "unshare_init:" to the console, which is kept in
+# OUTDIR/console.log.  Fails on a timeout, a splat, or if the kernel did not
+# log its "Pid 1 stopped sharing" warning exactly once.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=${1:?usage: unshare_init_boot.sh OUTDIR}
+kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
+kernel=$kdir/arch/x86/boot/bzImage
+samples=$NULLFS_RS_TOP/build/samples
+[ -f "$kernel" ] || die "no kernel at $kernel (run make kernel)"
+[ -f "$samples/rust_init_fs.ko" ] || die "no samples in $samples (run make samples)"
+
+rm -rf "$out"
+mkdir -p "$out/initramfs"
+gcc -static -O2 -Wall -Werror -o "$out/initramfs/init" "$NULLFS_RS_TOP/tools/guest/unshare_init.c"
+cp "$samples/rust_init_fs.ko" "$samples/c_init_fs.ko" "$out/initramfs/"
+echo "a file of init's root" >"$out/initramfs/probe.txt"
+(cd "$out/initramfs" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
+
+accel=(-accel tcg)
+if kvm_works "$kernel"; then
+	accel=(-accel kvm -cpu host)
+fi
+console=$out/console.log
+rc=0
+timeout -k 10 "${NULLFS_RS_BOOT_TIMEOUT:-300}" qemu-system-x86_64 "${accel[@]}" \
+	-m 512 -smp 2 -nodefaults -display none -no-reboot -serial stdio \
+	-kernel "$kernel" -initrd "$out/initramfs.cpio" \
+	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic" \
+	</dev/null >"$console" 2>&1 || rc=$?
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	echo "FAIL: the guest did not power off in time (log: $console)" >&2
+	exit 124
+fi
+splat=$(splat_in "$console") || true
+if [ -n "$splat" ]; then
+	echo "FAIL: the guest kernel log shows: $splat (log: $console)" >&2
+	exit 125
+fi
+# The one line the kernel is expected to add, exactly once.
+warnings=$(grep -c 'VFS: Pid 1 stopped sharing filesystem state' "$console" || true)
+if [ "$warnings" -ne 1 ]; then
+	echo "FAIL: the kernel logged 'Pid 1 stopped sharing' $warnings times (log: $console)" >&2
+	exit 1
+fi
+grep 'unshare_init:' "$console"
