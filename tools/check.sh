@@ -26,7 +26,9 @@ step() {
 	say "$what"
 	if ! "$@" >"$log" 2>&1; then
 		local reason
-		reason=$(grep -m1 -E 'error|FAIL|does not apply' "$log" || tail -n1 "$log")
+		# Our scripts' own "name.sh: error: ..." line says it best.
+		reason=$(grep -m1 -E '^[[:alnum:]_.-]+\.sh: error: ' "$log" ||
+			grep -m1 -E 'error|FAIL' "$log" || tail -n1 "$log")
 		echo "FAIL: $what: $reason (log: $log)"
 		failed=$((failed + 1))
 		finish
@@ -60,7 +62,7 @@ boot_rc=0
 tools/boot.sh --results "$results" --timeout "${NULLFS_RS_CHECK_TIMEOUT:-900}" \
 	-- tools/guest/check.sh >"$logs/boot.log" 2>&1 || boot_rc=$?
 if [ "$boot_rc" -ne 0 ]; then
-	echo "FAIL: boot: $(grep -m1 '^FAIL' "$logs/boot.log" || echo "guest exited with $boot_rc") (log: $logs/boot.log)"
+	echo "FAIL: boot: $(sed -n 's/^FAIL: //p' "$logs/boot.log" | head -n1 | grep . || echo "guest exited with $boot_rc")"
 	failed=$((failed + 1))
 else
 	echo "ok: boot (guest kernel log clean)"
@@ -75,7 +77,7 @@ say "booting with an init that stops sharing its fs state"
 unshare_rc=0
 tools/unshare_init_boot.sh "$out/unshare_init" >"$logs/unshare_init.log" 2>&1 || unshare_rc=$?
 if [ "$unshare_rc" -ne 0 ]; then
-	echo "FAIL: unshare_init boot: $(grep -m1 '^FAIL' "$logs/unshare_init.log" || tail -n1 "$logs/unshare_init.log") (log: $logs/unshare_init.log)"
+	echo "FAIL: unshare_init boot: $(sed -n 's/^FAIL: //p' "$logs/unshare_init.log" | head -n1 | grep . || tail -n1 "$logs/unshare_init.log")"
 	failed=$((failed + 1))
 else
 	echo "ok: unshare_init boot (one 'Pid 1 stopped sharing' line, log otherwise clean)"
