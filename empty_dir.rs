@@ -28,11 +28,14 @@ impl DirOperations for EmptyDir {
         seek_in_dir(dir, offset, whence, 2)
     }
 
-    // The one directory is shared by every holder: no one may lock it.
+    // A lock on a directory that can never change would guard nothing, and
+    // every holder of the root would contend for it: refuse, as C nullfs does.
     fn lock(_dir: &LocalFile) -> Result {
         Err(ENOLCK)
     }
 
+    // While the root is S_IMMUTABLE the VFS refuses first; this keeps the
+    // directory refusing by itself, as libfs's empty directories do.
     fn setattr(_dir: &Inode) -> Result {
         Err(EPERM)
     }

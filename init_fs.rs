@@ -7,7 +7,7 @@
 //! lead anywhere.
 
 use crate::vfs::fs_struct::{init_pwd, init_root};
-use kernel::{prelude::*, uapi};
+use kernel::uapi;
 
 pub use crate::vfs::fs_struct::Path;
 
@@ -23,11 +23,11 @@ pub struct InitFs {
 impl InitFs {
     /// Takes references on init's root and working directory as they are
     /// now.
-    pub fn get() -> Result<Self> {
-        Ok(Self {
-            root: init_root()?,
-            pwd: init_pwd()?,
-        })
+    pub fn get() -> Self {
+        Self {
+            root: init_root(),
+            pwd: init_pwd(),
+        }
     }
 
     /// Init's root directory.
@@ -40,9 +40,10 @@ impl InitFs {
         &self.pwd
     }
 
-    /// Whether init's root is a nullfs: what the kernel points
-    /// `userspace_init_fs` at after PID 1 stopped sharing its fs state.
-    /// Lookups through init's fs state then find nothing.
+    /// Whether init's root is a nullfs: what the kernel resets the root and
+    /// working directory of `userspace_init_fs` to after PID 1 stopped
+    /// sharing its fs state. Lookups through init's fs state then find
+    /// nothing.
     pub fn is_reverted(&self) -> bool {
         self.root.fs_magic() == u64::from(uapi::NULL_FS_MAGIC)
     }

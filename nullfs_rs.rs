@@ -6,9 +6,9 @@
 //! mountable from userspace, by root and inside user namespaces: every mount
 //! is a new instance, an empty directory that reveals nothing.
 //!
-//! The module also registers `rootfs_rs`, the immutable rootfs, and carries
-//! the `scoped_with_init_fs` API for in-kernel Rust callers ([`scoped`],
-//! [`init_fs`]).
+//! The module also registers `rootfs_rs`, the immutable rootfs. And it is
+//! the home of the `scoped_with_init_fs` API for in-kernel Rust callers
+//! ([`scoped`], [`init_fs`]), which other modules build in from source.
 
 mod api_tests;
 mod empty_dir;

@@ -26,7 +26,9 @@ impl FileSystem for RootFs {
     const SB_IFLAGS: u32 = sb_iflags::NOEXEC | sb_iflags::NODEV;
 
     fn fill_super(sb: &SuperBlock<New>) -> Result<NewInode> {
-        // Permanently empty, and immutable.
-        sb.new_dir::<EmptyDir>(1, 0o555, inode_flags::IMMUTABLE)
+        // Permanently empty, and immutable. The design sets S_IMMUTABLE
+        // only, but relatime then still moves the atime on a read, which an
+        // immutable root should not show.
+        sb.new_dir::<EmptyDir>(1, 0o555, inode_flags::IMMUTABLE | inode_flags::NOATIME)
     }
 }

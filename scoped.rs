@@ -11,7 +11,8 @@
 //! the scope of that lookup:
 //!
 //! ```ignore
-//! use nullfs_rs::scoped::{with_init_fs, InitFsGuard};
+//! use crate::init_fs::Path;
+//! use crate::scoped::{with_init_fs, InitFsGuard};
 //!
 //! // A closure as the scope...
 //! let file = with_init_fs(|| open_config(c"/etc/foo.conf"))?;
@@ -31,9 +32,9 @@
 //!
 //! If PID 1 stops sharing its fs state (`unshare(CLONE_FS)` or
 //! `unshare(CLONE_NEWNS)`), the kernel logs "VFS: Pid 1 stopped sharing
-//! filesystem state" and points `userspace_init_fs` at nullfs: from then on
-//! every lookup inside the scope fails with `ENOENT`, by design. See
-//! [`crate::init_fs::InitFs::is_reverted`].
+//! filesystem state" and resets the root and working directory of
+//! `userspace_init_fs` to nullfs: from then on every lookup inside the scope
+//! fails with `ENOENT`, by design. See [`crate::init_fs::InitFs::is_reverted`].
 //!
 //! Other modules build this file in (with `init_fs.rs` and
 //! `vfs/fs_struct.rs`); see `Documentation/scoped_with_init_fs.rst`.
@@ -48,8 +49,10 @@ pub use crate::vfs::fs_struct::current_uses_own_fs;
 /// else changed `current->fs` meanwhile.
 ///
 /// The guard belongs to the task that made it: it is neither `Send` nor
-/// `Sync`. Guards nest; drop them in the reverse order of their making,
-/// which scopes do by themselves. It allocates nothing.
+/// `Sync`, and is made in process context only. Guards nest; drop them in
+/// the reverse order of their making, which scopes do by themselves: a guard
+/// dropped out of order, or leaked, leaves the task in init's fs state.
+/// [`with_init_fs`] cannot get that wrong. It allocates nothing.
 #[must_use = "init's fs state is only borrowed while the guard lives"]
 pub struct InitFsGuard {
     _override: InitFsOverride,

@@ -136,7 +136,7 @@ static int run_probe(const char *path, struct report *report)
 static ssize_t probe_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
 {
-	struct report report;
+	struct report report = {};
 	char path[256], *name;
 	int err;
 

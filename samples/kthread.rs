@@ -67,7 +67,8 @@ where
     // which came from `KBox::into_raw()` above.
     let mut job = unsafe { KBox::from_raw(job) };
     result?;
-    job.result.take().ok_or(EINTR)
+    // The thread stored a result before it completed `done`.
+    job.result.take().ok_or(EINVAL)
 }
 
 /// The kthread's function.

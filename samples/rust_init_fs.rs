@@ -21,13 +21,14 @@ use kernel::{
     new_mutex,
     prelude::*,
     str::CString,
-    sync::{Arc, Completion, Mutex},
+    sync::{Arc, Mutex},
     uaccess::UserSliceReader,
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
 };
 
 mod file;
 mod kthread;
+mod work;
 
 #[path = "../vfs/fs_struct.rs"]
 mod fs_struct;
@@ -132,8 +133,6 @@ struct ProbeWork {
     work: Work<ProbeWork>,
     #[pin]
     outcomes: Mutex<Option<(Outcome, Outcome)>>,
-    #[pin]
-    done: Completion,
 }
 
 impl_has_work! {
@@ -147,7 +146,6 @@ impl WorkItem for ProbeWork {
         let unguarded = Outcome::of(&this.path);
         let guarded = with_init_fs(|| Outcome::of(&this.path));
         *this.outcomes.lock() = Some((unguarded, guarded));
-        this.done.complete_all();
     }
 }
 
@@ -168,17 +166,19 @@ fn run_probe(path: CString) -> Result<Report> {
             path,
             work <- new_work!("ProbeWork::work"),
             outcomes <- new_mutex!(None),
-            done <- Completion::new(),
         }),
         GFP_KERNEL,
     )?;
+    // A new item cannot be queued already.
     workqueue::system()
         .enqueue(work.clone())
         .map_err(|_| EBUSY)?;
-    work.done.wait_for_completion();
+    // Not just until it has its results: until the worker has left this
+    // module's code, or rmmod could pull it from under the worker.
+    work::flush(&work.work);
     let (work, work_guarded) = work.outcomes.lock().take().ok_or(EINVAL)?;
 
-    let init = InitFs::get()?;
+    let init = InitFs::get();
     Ok(Report {
         kthread,
         kthread_guarded,

@@ -136,11 +136,13 @@ impl<D: DirOperations> DirOps<D> {
 
     /// # Safety
     ///
-    /// `file` must be an open file of a `D` directory, for the duration of
-    /// the call, with its position lock held if it is shared.
+    /// `file` must be an open file of a `D` directory, referenced for the
+    /// duration of the call.
     unsafe extern "C" fn llseek(file: *mut bindings::file, offset: i64, whence: c_int) -> i64 {
-        // SAFETY: The VFS keeps the file referenced during the call, and a
-        // shared file's `f_pos_lock` is held by the caller.
+        // SAFETY: The caller keeps the file referenced during the call. Every
+        // `fdget_pos()` of it takes `f_pos_lock`: the layer sets
+        // `iterate_shared` on every directory, so `file_needs_f_pos_lock()`
+        // is true for it.
         let dir = unsafe { LocalFile::from_raw_file(file) };
         from_result(|| D::seek(dir, offset, whence))
     }
@@ -153,7 +155,7 @@ impl<D: DirOperations> DirOps<D> {
         file: *mut bindings::file,
         ctx: *mut bindings::dir_context,
     ) -> c_int {
-        // SAFETY: As for `llseek`.
+        // SAFETY: As in `llseek`.
         let dir = unsafe { LocalFile::from_raw_file(file) };
         // SAFETY: `DirContext` is a transparent wrapper, and the context is
         // the caller's, lent to us for the call.
@@ -170,8 +172,8 @@ impl<D: DirOperations> DirOps<D> {
         _cmd: c_int,
         _fl: *mut bindings::file_lock,
     ) -> c_int {
-        // SAFETY: The file is referenced during the call; locking does not
-        // touch its position.
+        // SAFETY: As in `llseek` (`fcntl(2)` and `flock(2)` hold a reference
+        // from `fdget()`).
         let dir = unsafe { LocalFile::from_raw_file(file) };
         from_result(|| D::lock(dir).map(|()| 0))
     }

@@ -64,38 +64,30 @@ impl Drop for Path {
     }
 }
 
-/// PID 1's fs state.
-fn userspace_init_fs() -> Result<*mut bindings::fs_struct> {
-    // SAFETY: `userspace_init_fs` is set once, before PID 1 runs userspace,
-    // and read-only after init; reading the pointer does not race.
-    let fs = unsafe { bindings::userspace_init_fs };
-    if fs.is_null() {
-        return Err(ENOENT);
-    }
-    Ok(fs)
+/// A reference on a path of PID 1's fs state, taken by `get` (`get_fs_root()`
+/// or `get_fs_pwd()`).
+fn init_path(get: unsafe extern "C" fn(*mut bindings::fs_struct, *mut bindings::path)) -> Path {
+    let mut path = MaybeUninit::<bindings::path>::uninit();
+    // SAFETY: `userspace_init_fs` is set before PID 1 runs userspace, so
+    // before any module loads, and never changes after; the reference it
+    // holds keeps the `fs_struct` alive for good. `get` fills `path` and takes
+    // references under the `fs_struct`'s lock.
+    unsafe { get(bindings::userspace_init_fs, path.as_mut_ptr()) };
+    // SAFETY: `get` initialised `path`.
+    // INVARIANT: with both references, which are now ours.
+    Path(unsafe { path.assume_init() })
 }
 
 /// A reference on init's root directory (`init_root()` of the design).
-pub(crate) fn init_root() -> Result<Path> {
-    let fs = userspace_init_fs()?;
-    let mut root = MaybeUninit::<bindings::path>::uninit();
-    // SAFETY: `fs` is valid: `userspace_init_fs` holds a reference on it that
-    // is never dropped. `get_fs_root()` fills `root` and takes references.
-    unsafe { bindings::get_fs_root(fs, root.as_mut_ptr()) };
-    // SAFETY: `get_fs_root()` initialised `root`.
-    // INVARIANT: with both references, which are now ours.
-    Ok(Path(unsafe { root.assume_init() }))
+pub(crate) fn init_root() -> Path {
+    init_path(bindings::get_fs_root)
 }
 
 /// A reference on init's working directory.
-pub(crate) fn init_pwd() -> Result<Path> {
-    let fs = userspace_init_fs()?;
-    let mut pwd = MaybeUninit::<bindings::path>::uninit();
-    // SAFETY: As in `init_root()`.
-    unsafe { bindings::get_fs_pwd(fs, pwd.as_mut_ptr()) };
-    // SAFETY: `get_fs_pwd()` initialised `pwd`.
-    // INVARIANT: with both references, which are now ours.
-    Ok(Path(unsafe { pwd.assume_init() }))
+///
+/// Taken apart from the root: a concurrent change can fall between the two.
+pub(crate) fn init_pwd() -> Path {
+    init_path(bindings::get_fs_pwd)
 }
 
 /// Whether the current task resolves paths with its own fs state, that is
@@ -112,13 +104,18 @@ pub fn current_uses_own_fs() -> bool {
 /// fs state the task used before (`__override_init_fs()` and
 /// `__revert_init_fs()`, as the C `scoped_with_init_fs()` does).
 ///
+/// Dropping overrides out of the order they were made, or leaking one,
+/// is not memory-unsafe but leaves the task in init's fs state (and the
+/// misordered drop warns): scopes keep the order by themselves.
+///
 /// # Invariants
 ///
 /// `saved` is what `current->fs` was when the value was made: the task's own
 /// `real_fs`, or `userspace_init_fs` when nested. The value never leaves the
-/// task that made it (it is neither `Send` nor `Sync`), so `saved` is still
-/// valid when it is put back: a task's `real_fs` lives as long as the task
-/// and is only switched by `unshare_fs_struct()`, which safe Rust cannot
+/// task that made it (it is neither `Send` nor `Sync`), and it is made in
+/// process context, so `saved` is still valid when it is put back: a task's
+/// `real_fs` lives as long as the task and is only replaced by
+/// `unshare_fs_struct()` and `switch_fs_struct()`, which safe Rust cannot
 /// call, and `userspace_init_fs` is never freed.
 pub(crate) struct InitFsOverride {
     saved: *mut bindings::fs_struct,
@@ -128,6 +125,8 @@ pub(crate) struct InitFsOverride {
 impl InitFsOverride {
     /// Switches the current task to init's fs state.
     pub(crate) fn new() -> Self {
+        // In interrupt context `current` is whatever task was interrupted.
+        kernel::task::might_sleep();
         // SAFETY: `__override_init_fs()` only swaps `current->fs`, which the
         // current task owns. `userspace_init_fs` is set before any module can
         // be loaded.

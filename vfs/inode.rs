@@ -31,8 +31,9 @@ impl Inode {
 ///
 /// # Invariants
 ///
-/// `ptr` points at an inode fresh from `new_inode()`: the reference is owned
-/// here and no one else can see the inode yet.
+/// `ptr` points at an inode fresh from `new_inode()` on a superblock that is
+/// being filled: the reference is owned here, and while the inode is on the
+/// superblock's list, nothing walks that list before the superblock is born.
 pub(crate) struct NewInode {
     ptr: NonNull<bindings::inode>,
 }
@@ -59,12 +60,12 @@ impl NewInode {
     /// Makes the inode a directory served by `D`.
     pub(super) fn init_dir<D: DirOperations>(&self, ino: u64, perm: u16, flags: u32) {
         let inode = self.ptr.as_ptr();
-        // SAFETY: By the type invariant nobody else can see the inode, so
-        // these plain writes do not race; `set_nlink()` and
+        // SAFETY: By the type invariant nobody else looks at the inode yet,
+        // so these plain writes do not race; `set_nlink()` and
         // `simple_inode_init_ts()` take a valid inode.
         unsafe {
             (*inode).i_ino = ino;
-            (*inode).i_mode = bindings::S_IFDIR as u16 | perm;
+            (*inode).i_mode = bindings::S_IFDIR as u16 | (perm & 0o7777);
             (*inode).i_uid = bindings::kuid_t { val: 0 };
             (*inode).i_gid = bindings::kgid_t { val: 0 };
             (*inode).i_size = 0;

@@ -16,8 +16,8 @@ use kernel::{
 /// A registered filesystem type.
 ///
 /// The type is owned by the module that registered it, so the module cannot
-/// be unloaded while a superblock of the type exists: `rmmod` fails with
-/// `EBUSY` until the last mount is gone.
+/// be unloaded while a superblock of the type exists: `rmmod` fails
+/// (`delete_module()` answers `EWOULDBLOCK`) until the last mount is gone.
 ///
 /// It must live in static storage, in practice the module's own
 /// [`InPlaceModule`](kernel::InPlaceModule) struct: `file_system_type` embeds
@@ -70,8 +70,13 @@ impl<T: FileSystem> Registration<T> {
 impl<T: FileSystem> PinnedDrop for Registration<T> {
     fn drop(self: Pin<&mut Self>) {
         // SAFETY: By the type invariant the type is registered. It has no
-        // superblocks left: each one holds a reference on the module, so the
-        // module (and with it `self`) cannot go away before they do.
+        // superblocks left: each one holds a reference on the module, so a
+        // loaded module (and with it `self`) cannot go away before they do.
+        //
+        // One window remains, common to every module that registers more than
+        // one thing: if a later registration of the module's init fails, the
+        // module core frees the module whatever its references, and a mount
+        // that got in between would be left with a dangling `s_type`.
         unsafe { bindings::unregister_filesystem(self.fs_type.get()) };
     }
 }

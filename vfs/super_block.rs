@@ -30,7 +30,8 @@ impl SuperBlock<New> {
     ///
     /// `ptr` must point at a superblock that the current thread is filling
     /// (inside the `fill_super` callback of `get_tree_*()`), with `s_root`
-    /// still NULL, and it must stay so for `'a`.
+    /// still NULL, for all of `'a`; only [`SuperBlock::set_root`] may set the
+    /// root in that time.
     pub(super) unsafe fn from_raw<'a>(ptr: *mut bindings::super_block) -> &'a Self {
         // SAFETY: `SuperBlock<New>` is a transparent wrapper of `super_block`,
         // and the caller guarantees validity for `'a`.
@@ -56,8 +57,8 @@ impl SuperBlock<New> {
     /// directories: owned by the global root, two links, no size, no blocks,
     /// and all three timestamps set to now.
     ///
-    /// `perm` gives the permission bits and `flags` a combination of
-    /// [`inode_flags`](super::inode_flags).
+    /// `perm` gives the permission bits (`0o7777` at most) and `flags` a
+    /// combination of [`inode_flags`](super::inode_flags).
     pub(crate) fn new_dir<D: DirOperations>(
         &self,
         ino: u64,

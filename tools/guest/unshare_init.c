@@ -2,8 +2,8 @@
 /*
  * PID 1 of the "init stopped sharing" boot: a static program in a tiny
  * initramfs.  It reads a file of its root, then unshare(CLONE_FS)s, which
- * makes 7.3 log "VFS: Pid 1 stopped sharing filesystem state" and point
- * userspace_init_fs at nullfs.  Then it loads the two scoped_with_init_fs
+ * makes 7.3 log "VFS: Pid 1 stopped sharing filesystem state" and reset
+ * the root and working directory of userspace_init_fs to nullfs.  Then it loads the two scoped_with_init_fs
  * samples and asks both to read the same file: every lookup, guarded or
  * not, must now fail with ENOENT, and the Rust sample's init_fs.rs must
  * report the revert.  Results go to the console as TAP lines prefixed

@@ -155,14 +155,20 @@ TEST_F(mnt, read_is_eisdir)
 
 TEST_F(mnt, lookups_fail)
 {
-	struct stat st;
+	char dotdot[64];
+	struct stat st, tmp;
 
 	EXPECT_EQ(-1, stat(self->path, &st));
 	EXPECT_EQ(ENOENT, errno);
 	EXPECT_EQ(-1, open(self->path, O_RDONLY));
 	EXPECT_EQ(ENOENT, errno);
-	/* ".." of the root of a mount crosses to the parent mount. */
 	EXPECT_EQ(0, access(self->dir, R_OK | X_OK));
+	/* ".." of the root of a mount crosses to the parent mount: /tmp. */
+	snprintf(dotdot, sizeof(dotdot), "%s/..", self->dir);
+	ASSERT_EQ(0, stat(dotdot, &st));
+	ASSERT_EQ(0, stat("/tmp", &tmp));
+	EXPECT_EQ(tmp.st_dev, st.st_dev);
+	EXPECT_EQ(tmp.st_ino, st.st_ino);
 }
 
 TEST_F(mnt, creation_is_refused)

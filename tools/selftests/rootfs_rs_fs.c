@@ -85,6 +85,23 @@ TEST_F(root, empty_immutable_root)
 	EXPECT_EQ(NULL, check_empty_root(self->dir));
 }
 
+TEST_F(root, reading_leaves_no_atime)
+{
+	struct stat before, after;
+	DIR *d;
+
+	ASSERT_EQ(0, stat(self->dir, &before));
+	usleep(20000);
+	d = opendir(self->dir);
+	ASSERT_NE(NULL, d);
+	while (readdir(d))
+		;
+	closedir(d);
+	ASSERT_EQ(0, stat(self->dir, &after));
+	EXPECT_EQ(before.st_atim.tv_sec, after.st_atim.tv_sec);
+	EXPECT_EQ(before.st_atim.tv_nsec, after.st_atim.tv_nsec);
+}
+
 TEST_F(root, one_superblock_for_all_mounts)
 {
 	char other[] = "/tmp/rootfs_rs.XXXXXX";
