@@ -9,6 +9,8 @@
 #   make shell      an interactive guest with the module loaded
 #   make check      all tests, ending with "N passed, N failed"
 #   make lint       rustfmt, clippy, checkpatch
+#   make stress     the reliability run on the debug kernel (long stress,
+#                   fault injection, hostile input, fuzzing, kmemleak)
 #
 # NULLFS_RS_FLAVOUR=debug selects the debug kernel (KASAN, lockdep, kmemleak,
 # failslab, debugobjects); NULLFS_RS_CACHE moves the cache.
@@ -17,7 +19,10 @@ SHELL := /bin/bash
 TOP := $(CURDIR)
 export NULLFS_RS_FLAVOUR ?= default
 export NULLFS_RS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/nullfs_rs
-OUT := $(TOP)/build
+# Build output; the debug flavour keeps its own, so that a module is only
+# ever loaded into the kernel it was built for.
+OUT := $(TOP)/build$(if $(filter debug,$(NULLFS_RS_FLAVOUR)),/debug)
+export NULLFS_RS_OUT := $(OUT)
 
 # The project's kernel unless the caller names another patched 7.3 tree.
 ifeq ($(origin KDIR),undefined)
@@ -33,7 +38,7 @@ export PATH := $(HOME)/.cargo/bin:$(NULLFS_RS_CACHE)/venv/bin:$(PATH)
 MODULE_OUT := $(OUT)/module
 KMAKE := $(MAKE) -C $(KDIR) M=$(TOP) MO=$(MODULE_OUT) LLVM=$(LLVM)
 
-.PHONY: all modules samples setup kernel selftests run shell check lint clean
+.PHONY: all modules samples setup kernel selftests run shell check stress lint clean
 
 all: modules
 
@@ -63,8 +68,11 @@ shell: modules
 check:
 	@tools/check.sh
 
+stress:
+	@NULLFS_RS_FLAVOUR=debug tools/stress.sh
+
 lint: modules
 	@tools/lint.sh
 
 clean:
-	rm -rf $(OUT)
+	rm -rf $(TOP)/build

@@ -49,14 +49,19 @@ else
 fi
 vng_args+=(--rwdir "$results")
 
+guest_env=(NULLFS_RS_RESULTS="$results" NULLFS_RS_TOP="$NULLFS_RS_TOP" NULLFS_RS_OUT="$NULLFS_RS_OUT")
 if [ -n "$shell" ]; then
+	# vng runs the shell as it is: give it the environment through a wrapper.
+	printf '#!/bin/sh\nexec env %s %q\n' "$(printf '%q ' "${guest_env[@]}")" \
+		"$NULLFS_RS_TOP/tools/guest/shell.sh" >"$results/shell"
+	chmod +x "$results/shell"
 	say "interactive guest ($accel); exit the shell to power off"
-	exec vng "${vng_args[@]}" --shell "$NULLFS_RS_TOP/tools/guest/shell.sh"
+	exec vng "${vng_args[@]}" --shell "$results/shell"
 fi
 
 # vng passes the guest's stderr to ours, mixed with the kernel's console:
 # merge it into the guest's stdout instead.
-guest_cmd=$(printf '%q ' env NULLFS_RS_RESULTS="$results" NULLFS_RS_TOP="$NULLFS_RS_TOP" "$@")
+guest_cmd=$(printf '%q ' env "${guest_env[@]}" "$@")
 guest_cmd="$guest_cmd 2>&1"
 say "booting ($accel, timeout ${timeout}s): $*"
 rc=0

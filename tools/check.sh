@@ -7,7 +7,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$NULLFS_RS_TOP"
 
-out=$NULLFS_RS_TOP/build
+out=$NULLFS_RS_OUT
 logs=$out/logs
 results=$out/results
 rm -rf "$logs" "$results"
@@ -51,7 +51,7 @@ step "toolchain" setup.log tools/setup.sh
 step "kernel" kernel.log tools/kernel/build.sh
 step "module" module.log make -s modules
 step "samples" samples.log make -s samples
-step "selftests" selftests.log tools/selftests/build.sh "$out/selftests"
+step "selftests" selftests.log make -s selftests
 
 check lint-rustfmt tools/lint.sh rustfmt
 check lint-clippy tools/lint.sh clippy

@@ -3,6 +3,9 @@
 
 NULLFS_RS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NULLFS_RS_CACHE=${NULLFS_RS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nullfs_rs}
+# Build output of the module, samples and tests (the Makefile sets it per
+# kernel flavour).
+NULLFS_RS_OUT=${NULLFS_RS_OUT:-$NULLFS_RS_TOP/build}
 
 # The toolchain the 7.3 tree is built with: clang 19 for C and bindgen.
 export LLVM=-19

@@ -10,7 +10,7 @@ set -euo pipefail
 out=${1:?usage: unshare_init_boot.sh OUTDIR}
 kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
 kernel=$kdir/arch/x86/boot/bzImage
-samples=$NULLFS_RS_TOP/build/samples
+samples=$NULLFS_RS_OUT/samples
 [ -f "$kernel" ] || die "no kernel at $kernel (run make kernel)"
 [ -f "$samples/rust_init_fs.ko" ] || die "no samples in $samples (run make samples)"
 

@@ -4,9 +4,9 @@
 # $NULLFS_RS_RESULTS for the host to count.
 set -u
 results=$NULLFS_RS_RESULTS
-ko=$NULLFS_RS_TOP/build/module/nullfs_rs.ko
+ko=$NULLFS_RS_OUT/module/nullfs_rs.ko
 export NULLFS_RS_KO=$ko
-export NULLFS_RS_SAMPLES=$NULLFS_RS_TOP/build/samples
+export NULLFS_RS_SAMPLES=$NULLFS_RS_OUT/samples
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 
@@ -20,7 +20,7 @@ else
 	echo "insmod $ko failed" >>"$results/errors"
 fi
 
-for test in "$NULLFS_RS_TOP"/build/selftests/*; do
+for test in "$NULLFS_RS_OUT"/selftests/*; do
 	name=$(basename "$test")
 	echo "running $name"
 	timeout 300 "$test" >"$results/kselftest-$name.tap" 2>&1

@@ -1,37 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stress for nullfs_rs.ko: worker threads mount and unmount nullfs_rs and
- * rootfs_rs, look up, read, statfs, open and try to write, for a bounded
- * time, while one more thread unloads and reloads the module in a loop.
+ * Stress: worker threads mount and unmount nullfs_rs and rootfs_rs, look
+ * up, read, statfs, open and try to write, for a bounded time, while one
+ * more thread unloads and reloads the module in a loop.  Every tenth try of
+ * the unloader comes after a quiet phase in which the workers drop their
+ * mounts, so rmmod is seen both refused and succeeding.
  *
- *	stress MODULE.ko SECONDS THREADS
- *
- * Prints how often each operation ran and how each failed, then one line
- * per pass criterion.  Exits non-zero if the module unloaded while a worker
- * held a mount, if a write-ish operation succeeded, if an operation failed
- * with an errno outside its expected set, or if the module does not unload
- * at the end.
+ * NULLFS_RS_STRESS_SECONDS (default 5) and NULLFS_RS_STRESS_THREADS
+ * (default 4) size the run.  It logs how often each operation ran and how
+ * each failed, and fails if the module unloaded while a worker held a
+ * mount, if a write-ish operation succeeded, if an operation failed with an
+ * errno outside its expected set, or if the module does not unload at the
+ * end.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-#include <linux/mount.h>
 
-#ifndef MNT_DETACH
-#define MNT_DETACH 2
-#endif
+#include "kselftest_harness.h"
+#include "nullfs_rs.h"
 
 enum op {
 	OP_MOUNT_NULLFS, OP_MOUNT_ROOTFS, OP_FSMOUNT, OP_UMOUNT, OP_LOOKUP,
@@ -48,8 +37,7 @@ static const char *const op_names[NR_OPS] = {
 static atomic_long calls[NR_OPS], errors[NR_OPS][MAX_ERRNO + 1];
 static atomic_long unexpected, write_successes, rmmod_while_mounted;
 static atomic_int mounted_workers;
-static atomic_bool stop;
-static const char *module_path;
+static atomic_bool stop, quiet;
 
 static void count(enum op op, int ret, int err)
 {
@@ -84,13 +72,14 @@ static void check(enum op op, int ret)
 	count(op, ret, err);
 	if (ret < 0 && !expected(op, err)) {
 		atomic_fetch_add(&unexpected, 1);
-		fprintf(stderr, "unexpected: %s: %s\n", op_names[op], strerror(err));
+		fprintf(stderr, "# unexpected: %s: %s\n", op_names[op], strerror(err));
 	}
 }
 
 static int insmod(void)
 {
-	int fd = open(module_path, O_RDONLY | O_CLOEXEC), ret;
+	const char *path = getenv("NULLFS_RS_KO");
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1, ret;
 
 	if (fd < 0)
 		return -1;
@@ -122,14 +111,24 @@ static void *worker(void *arg)
 	while (!atomic_load(&stop)) {
 		int ret, fd;
 
+		/* A quiet phase: no mounts, so that rmmod can succeed. */
+		if (atomic_load(&quiet)) {
+			if (mounted) {
+				atomic_fetch_sub(&mounted_workers, 1);
+				mounted = 0;
+				check(OP_UMOUNT, sys_umount2(dir, MNT_DETACH));
+			}
+			usleep(100);
+			continue;
+		}
 		if (!mounted) {
 			switch (next_random(&seed) % 3) {
 			case 0:
-				ret = mount("none", dir, "nullfs_rs", 0, NULL);
+				ret = sys_mount("none", dir, "nullfs_rs", 0, NULL);
 				check(OP_MOUNT_NULLFS, ret);
 				break;
 			case 1:
-				ret = mount("none", dir, "rootfs_rs", 0, NULL);
+				ret = sys_mount("none", dir, "rootfs_rs", 0, NULL);
 				check(OP_MOUNT_ROOTFS, ret);
 				break;
 			default:
@@ -162,7 +161,7 @@ static void *worker(void *arg)
 			/* Not mounted from here on, as far as rmmod is concerned. */
 			atomic_fetch_sub(&mounted_workers, 1);
 			mounted = 0;
-			check(OP_UMOUNT, umount2(dir, MNT_DETACH));
+			check(OP_UMOUNT, sys_umount2(dir, MNT_DETACH));
 			break;
 		case 1:
 			check(OP_LOOKUP, stat(name, &st));
@@ -203,7 +202,7 @@ static void *worker(void *arg)
 	}
 	if (mounted) {
 		atomic_fetch_sub(&mounted_workers, 1);
-		check(OP_UMOUNT, umount2(dir, MNT_DETACH));
+		check(OP_UMOUNT, sys_umount2(dir, MNT_DETACH));
 	}
 	rmdir(dir);
 	return NULL;
@@ -211,9 +210,17 @@ static void *worker(void *arg)
 
 static void *unloader(void *unused)
 {
-	while (!atomic_load(&stop)) {
-		int held = atomic_load(&mounted_workers);
-		int ret = syscall(__NR_delete_module, "nullfs_rs", O_NONBLOCK);
+	for (int round = 1; !atomic_load(&stop); round++) {
+		int held, ret;
+
+		/* Every tenth try, let the workers drain their mounts first. */
+		if (round % 10 == 0) {
+			atomic_store(&quiet, 1);
+			for (int i = 0; i < 1000 && atomic_load(&mounted_workers); i++)
+				usleep(100);
+		}
+		held = atomic_load(&mounted_workers);
+		ret = syscall(__NR_delete_module, "nullfs_rs", O_NONBLOCK);
 
 		check(OP_RMMOD, ret);
 		/* Workers count themselves in only once their mount exists. */
@@ -221,33 +228,47 @@ static void *unloader(void *unused)
 			atomic_fetch_add(&rmmod_while_mounted, 1);
 		if (!ret)
 			check(OP_INSMOD, insmod());
+		atomic_store(&quiet, 0);
 		usleep(1000);
 	}
 	return NULL;
 }
 
-int main(int argc, char **argv)
+static int env_int(const char *name, int fallback)
 {
+	const char *value = getenv(name);
+
+	return value && atoi(value) > 0 ? atoi(value) : fallback;
+}
+
+FIXTURE(run) {
+	int unused;
+};
+
+FIXTURE_SETUP(run)
+{
+}
+
+FIXTURE_TEARDOWN(run)
+{
+}
+
+/* Long runs (make stress) outlast the harness's default of 30 seconds. */
+TEST_F_TIMEOUT(run, stress, 3600)
+{
+	int seconds = env_int("NULLFS_RS_STRESS_SECONDS", 5);
+	int nthreads = env_int("NULLFS_RS_STRESS_THREADS", 4);
 	pthread_t threads[64], unload;
 	long total = 0, errs = 0;
-	int seconds, nthreads, i, op, err, final;
+	int i, op, err, final;
+	char line[1024];
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s MODULE.ko SECONDS THREADS\n", argv[0]);
-		return 2;
-	}
-	module_path = argv[1];
-	seconds = atoi(argv[2]);
-	nthreads = atoi(argv[3]);
-	if (nthreads < 1 || nthreads > 64)
-		return 2;
-	if (insmod() && errno != EEXIST) {
-		perror("insmod");
-		return 1;
-	}
+	ASSERT_LE(nthreads, 64);
+	ASSERT_EQ(0, load_module());
+	TH_LOG("%d threads for %d seconds", nthreads, seconds);
 	for (i = 0; i < nthreads; i++)
-		pthread_create(&threads[i], NULL, worker, (void *)(long)i);
-	pthread_create(&unload, NULL, unloader, NULL);
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, worker, (void *)(long)i));
+	ASSERT_EQ(0, pthread_create(&unload, NULL, unloader, NULL));
 	sleep(seconds);
 	atomic_store(&stop, 1);
 	for (i = 0; i < nthreads; i++)
@@ -257,27 +278,36 @@ int main(int argc, char **argv)
 	/* With every mount gone, the module must unload. */
 	final = syscall(__NR_delete_module, "nullfs_rs", O_NONBLOCK);
 	if (final && errno == ENOENT)
-		final = 0;	/* the unloader's last rmmod was not followed by insmod */
+		final = 0;	/* the unloader's last rmmod had no insmod after it */
 
 	for (op = 0; op < NR_OPS; op++) {
-		printf("%-18s %8ld", op_names[op], atomic_load(&calls[op]));
+		int len = snprintf(line, sizeof(line), "%-18s %8ld", op_names[op],
+				   atomic_load(&calls[op]));
+
 		total += atomic_load(&calls[op]);
 		for (err = 1; err <= MAX_ERRNO; err++) {
 			long n = atomic_load(&errors[op][err]);
 
-			if (n) {
-				printf("  %s %ld", strerrorname_np(err), n);
-				errs += n;
-			}
+			if (n && len < (int)sizeof(line))
+				len += snprintf(line + len, sizeof(line) - len, "  %s %ld",
+						strerrorname_np(err), n);
+			errs += n;
 		}
-		printf("\n");
+		TH_LOG("%s", line);
 	}
-	printf("operations: %ld\n", total);
-	printf("errors: %ld\n", errs);
-	printf("unexpected errors: %ld\n", atomic_load(&unexpected));
-	printf("write-ish successes: %ld\n", atomic_load(&write_successes));
-	printf("rmmod successes while mounted: %ld\n", atomic_load(&rmmod_while_mounted));
-	printf("final rmmod: %s\n", final ? strerror(errno) : "ok");
-	return atomic_load(&unexpected) || atomic_load(&write_successes) ||
-	       atomic_load(&rmmod_while_mounted) || final ? 1 : 0;
+	TH_LOG("operations: %ld", total);
+	TH_LOG("errors: %ld", errs);
+	TH_LOG("unexpected errors: %ld", atomic_load(&unexpected));
+	TH_LOG("write-ish successes: %ld", atomic_load(&write_successes));
+	TH_LOG("rmmod successes while mounted: %ld", atomic_load(&rmmod_while_mounted));
+	EXPECT_GT(total, 0);
+	/* rmmod was refused while mounted and succeeded in quiet phases. */
+	EXPECT_GT(atomic_load(&errors[OP_RMMOD][EWOULDBLOCK]), 0);
+	EXPECT_GT(atomic_load(&calls[OP_INSMOD]), 0);
+	EXPECT_EQ(0, atomic_load(&unexpected));
+	EXPECT_EQ(0, atomic_load(&write_successes));
+	EXPECT_EQ(0, atomic_load(&rmmod_while_mounted));
+	EXPECT_EQ(0, final) TH_LOG("final rmmod: %s", strerror(errno));
 }
+
+TEST_HARNESS_MAIN
