@@ -71,13 +71,5 @@ timeout -k 10 "$timeout" vng "${vng_args[@]}" --exec "$guest_cmd" \
 grep -v '^\[ *[0-9]*\.[0-9]*\] ' "$results/guest.out" || true
 grep '^\[ *[0-9]*\.[0-9]*\] ' "$results/guest.out" >>"$console" || true
 
-if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-	echo "FAIL: the guest did not finish within ${timeout}s (log: $console)" >&2
-	exit 124
-fi
-splat=$(splat_in "$console") || true
-if [ -n "$splat" ]; then
-	echo "FAIL: the guest kernel log shows: $splat (log: $console)" >&2
-	exit 125
-fi
+boot_verdict "$rc" "$timeout" "$console"
 exit "$rc"

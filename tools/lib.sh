@@ -42,3 +42,19 @@ kvm_works() {
 splat_in() {
 	grep -Em1 'WARNING:|BUG:|Oops|KASAN|kmemleak|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount' "$1"
 }
+
+# The verdict on a guest run: exit status $1 of `timeout ... qemu/vng`,
+# with timeout $2 and kernel log $3.  Fails (printing why) on a timeout or a
+# splat; returns otherwise.
+boot_verdict() {
+	if [ "$1" -eq 124 ] || [ "$1" -eq 137 ]; then
+		echo "FAIL: the guest did not finish within ${2}s (log: $3)" >&2
+		exit 124
+	fi
+	local splat
+	splat=$(splat_in "$3") || true
+	if [ -n "$splat" ]; then
+		echo "FAIL: the guest kernel log shows: $splat (log: $3)" >&2
+		exit 125
+	fi
+}

@@ -27,20 +27,13 @@ if kvm_works "$kernel"; then
 fi
 console=$out/console.log
 rc=0
-timeout -k 10 "${NULLFS_RS_BOOT_TIMEOUT:-300}" qemu-system-x86_64 "${accel[@]}" \
+timeout=${NULLFS_RS_BOOT_TIMEOUT:-300}
+timeout -k 10 "$timeout" qemu-system-x86_64 "${accel[@]}" \
 	-m 512 -smp 2 -nodefaults -display none -no-reboot -serial stdio \
 	-kernel "$kernel" -initrd "$out/initramfs.cpio" \
 	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic" \
 	</dev/null >"$console" 2>&1 || rc=$?
-if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-	echo "FAIL: the guest did not power off in time (log: $console)" >&2
-	exit 124
-fi
-splat=$(splat_in "$console") || true
-if [ -n "$splat" ]; then
-	echo "FAIL: the guest kernel log shows: $splat (log: $console)" >&2
-	exit 125
-fi
+boot_verdict "$rc" "$timeout" "$console"
 # The one line the kernel is expected to add, exactly once.
 warnings=$(grep -c 'VFS: Pid 1 stopped sharing filesystem state' "$console" || true)
 if [ "$warnings" -ne 1 ]; then

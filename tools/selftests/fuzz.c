@@ -214,20 +214,11 @@ static void run_one(struct target *t, int fsfd, struct tally *tally, char *buf)
 
 static int root_unchanged(const char *dir)
 {
-	struct dirent *de;
 	struct stat st;
-	int entries = 0;
-	DIR *d;
 
 	if (stat(dir, &st) || st.st_mode != (S_IFDIR | 0555) || st.st_uid || st.st_nlink != 2)
 		return 0;
-	d = opendir(dir);
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		entries++;
-	closedir(d);
-	return entries == 2;
+	return dir_entries(dir) == 2;
 }
 
 static char scratch_dir[] = "/tmp/fuzz.XXXXXX";

@@ -29,16 +29,7 @@ static const char *next_log(int fsfd, char *log, size_t size)
 
 static int empty_root(const char *dir)
 {
-	struct dirent *de;
-	int entries = 0;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		entries++;
-	closedir(d);
-	return entries == 2;
+	return dir_entries(dir) == 2;
 }
 
 FIXTURE(fsctx) {

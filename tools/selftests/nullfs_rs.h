@@ -7,12 +7,14 @@
 #ifndef NULLFS_RS_SELFTEST_H
 #define NULLFS_RS_SELFTEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,6 +176,34 @@ static inline int fs_registered(const char *name)
 			found = 1;
 	fclose(f);
 	return found;
+}
+
+/* How many entries readdir yields for @dir, or -1. */
+static inline int dir_entries(const char *dir)
+{
+	int entries = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		entries++;
+	closedir(d);
+	return entries;
+}
+
+/* Whether reading @dir leaves its atime as it was (1), or not (0), or -1. */
+static inline int readdir_keeps_atime(const char *dir)
+{
+	struct stat before, after;
+
+	if (stat(dir, &before))
+		return -1;
+	usleep(20000);
+	if (dir_entries(dir) < 0 || stat(dir, &after))
+		return -1;
+	return before.st_atim.tv_sec == after.st_atim.tv_sec &&
+	       before.st_atim.tv_nsec == after.st_atim.tv_nsec;
 }
 
 /*
