@@ -68,8 +68,9 @@ shell: modules
 check:
 	@tools/check.sh
 
+# The debug kernel and its own build directory, not this make's defaults.
 stress:
-	@NULLFS_RS_FLAVOUR=debug tools/stress.sh
+	@env -u KDIR -u NULLFS_RS_OUT NULLFS_RS_FLAVOUR=debug tools/stress.sh
 
 lint: modules
 	@tools/lint.sh

@@ -3,9 +3,13 @@
 
 NULLFS_RS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NULLFS_RS_CACHE=${NULLFS_RS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nullfs_rs}
-# Build output of the module, samples and tests (the Makefile sets it per
-# kernel flavour).
-NULLFS_RS_OUT=${NULLFS_RS_OUT:-$NULLFS_RS_TOP/build}
+# Build output of the module, samples and tests, per kernel flavour (as the
+# Makefile has it).
+if [ "${NULLFS_RS_FLAVOUR:-default}" = debug ]; then
+	NULLFS_RS_OUT=${NULLFS_RS_OUT:-$NULLFS_RS_TOP/build/debug}
+else
+	NULLFS_RS_OUT=${NULLFS_RS_OUT:-$NULLFS_RS_TOP/build}
+fi
 
 # The toolchain the 7.3 tree is built with: clang 19 for C and bindgen.
 export LLVM=-19
@@ -38,9 +42,10 @@ kvm_works() {
 
 # Prints the first line of the kernel log $1 that reports a splat (WARNING,
 # BUG, Oops, KASAN, lockdep, kmemleak, panic, busy inodes after unmount);
-# fails if there is none.
+# fails if there is none.  The patterns are the reports' own lines, not the
+# debug features' boot banners.
 splat_in() {
-	grep -Em1 'WARNING:|BUG:|Oops|KASAN|kmemleak|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount' "$1"
+	grep -Em1 'WARNING:|BUG:|Oops|KASAN:|suspected memory leak|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|lockdep: .*(bug|BUG)|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount' "$1"
 }
 
 # The verdict on a guest run: exit status $1 of `timeout ... qemu/vng`,

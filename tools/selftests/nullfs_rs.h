@@ -209,9 +209,10 @@ static inline int readdir_keeps_atime(const char *dir)
 /*
  * Inodes in use, from the inode slab (its constructor keeps SLUB from
  * merging it with any other cache).  Reclaimable dentries and inodes of
- * the other filesystems are dropped first, and RCU-freed inodes are waited
- * for until the count is below @below (if @below is positive) or five
- * seconds have passed.
+ * the other filesystems are dropped first, the slab is shrunk (which also
+ * empties KASAN's quarantine of freed inodes), and RCU-freed inodes are
+ * waited for until the count is below @below (if @below is positive) or
+ * five seconds have passed.
  */
 static inline long inodes_in_use(long below)
 {
@@ -224,6 +225,12 @@ static inline long inodes_in_use(long below)
 		fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			if (write(fd, "2", 1) != 1)
+				active = -1;
+			close(fd);
+		}
+		fd = open("/sys/kernel/slab/inode_cache/shrink", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "1", 1) != 1)
 				active = -1;
 			close(fd);
 		}
