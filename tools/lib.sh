@@ -44,8 +44,9 @@ kvm_works() {
 # BUG, Oops, KASAN, lockdep, kmemleak, panic, busy inodes after unmount);
 # fails if there is none.  The patterns are the reports' own lines, not the
 # debug features' boot banners.
+SPLAT='WARNING:|BUG:|Oops|KASAN:|suspected memory leak|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|lockdep: .*(bug|BUG)|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount'
 splat_in() {
-	grep -Em1 'WARNING:|BUG:|Oops|KASAN:|suspected memory leak|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|lockdep: .*(bug|BUG)|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount' "$1"
+	grep -Em1 "$SPLAT" "$1"
 }
 
 # The verdict on a guest run: exit status $1 of `timeout ... qemu/vng`,

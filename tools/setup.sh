@@ -9,7 +9,7 @@ VIRTME_NG_VERSION=1.42
 
 DEB_PACKAGES=(
 	clang-19 lld-19 llvm-19 libclang-19-dev
-	flex bison bc libelf-dev libssl-dev cpio kmod rsync
+	make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio kmod rsync
 	qemu-system-x86 udev python3-venv xz-utils
 )
 

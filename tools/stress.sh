@@ -34,18 +34,25 @@ tools/boot.sh --results "$results" --timeout "${NULLFS_RS_STRESS_TIMEOUT:-5400}"
 	NULLFS_RS_STRESS_THREADS="${NULLFS_RS_STRESS_THREADS:-8}" \
 	tools/guest/stress.sh >"$logs/boot.log" 2>&1 || boot_rc=$?
 
-passed=0 failed=0
-for tap in "$results"/kselftest-*.tap; do
-	[ -e "$tap" ] || break
-	passed=$((passed + $(grep -c '^ok ' "$tap")))
-	failed=$((failed + $(grep -c '^not ok ' "$tap")))
-	grep -E '^# /' "$tap" | sed 's/^# [^:]*:[0-9]*:[a-z_]*://'
+passed=0 failed=0 skipped=0
+for test in stress fault_injection hostile fuzz; do
+	tap=$results/kselftest-$test.tap
+	status=$(sed -n 's/^exit //p' "$results/kselftest-$test.exit" 2>/dev/null)
+	grep -E '^# /' "$tap" 2>/dev/null | sed 's/^# [^:]*:[0-9]*:[a-z_]*://'
+	skipped=$((skipped + $(grep -c '^ok .*# SKIP' "$tap" 2>/dev/null)))
+	passed=$((passed + $(grep '^ok ' "$tap" 2>/dev/null | grep -vc '# SKIP')))
+	failed=$((failed + $(grep -c '^not ok ' "$tap" 2>/dev/null)))
+	# Killed, or never run: no TAP line says so.
+	if [ "$status" != 0 ] && [ "$status" != 4 ] && ! grep -q '^not ok ' "$tap" 2>/dev/null; then
+		echo "$test: exited with status ${status:-unknown}"
+		failed=$((failed + 1))
+	fi
 done
 # The run only counts on the debug kernel it claims.
 grep -q 'KernelAddressSanitizer initialized' "$results/console.log" ||
 	echo "the guest kernel has no KASAN: not the debug flavour" >>"$results/errors"
-splats=0
-[ "$boot_rc" -eq 125 ] && splats=$(grep -cE 'WARNING:|BUG:|Oops|KASAN:|suspected memory leak|INFO: lockdep|Call Trace:' "$results/console.log")
+# A report's "Call Trace:" is part of it, not one more.
+splats=$(grep -E "$SPLAT" "$results/console.log" 2>/dev/null | grep -vc 'Call Trace:')
 leaks=$(grep -c 'unreferenced object' "$results/kmemleak" 2>/dev/null)
 leaks=${leaks:-0}
 rmmod_mounted=$(sed -n 's/.*rmmod successes while mounted: //p' "$results/kselftest-stress.tap" | head -n1)
@@ -54,10 +61,11 @@ echo
 echo "fuzzer seed: $NULLFS_RS_FUZZ_SEED (replay: NULLFS_RS_FUZZ_SEED=$NULLFS_RS_FUZZ_SEED make stress)"
 echo "splats in dmesg: $splats"
 echo "kmemleak reports: $leaks"
-echo "slab (other caches dropped): $(cat "$results/slab" 2>/dev/null || echo 'not measured')"
+echo "inode slab before and after (other caches dropped): $(cat "$results/slab" 2>/dev/null || echo 'not measured')"
 echo "rmmod successes while mounted: ${rmmod_mounted:-not measured}"
 [ -s "$results/errors" ] && { cat "$results/errors"; failed=$((failed + 1)); }
 [ "$boot_rc" -ne 0 ] && { echo "boot: $(sed -n 's/^FAIL: //p' "$logs/boot.log" | head -n1)"; failed=$((failed + 1)); }
 [ "$leaks" -ne 0 ] && failed=$((failed + 1))
-echo "$passed passed, $failed failed"
+[ "$splats" -ne 0 ] && [ "$boot_rc" -eq 0 ] && failed=$((failed + 1))
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

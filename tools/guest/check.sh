@@ -21,6 +21,7 @@ else
 fi
 
 for test in "$NULLFS_RS_OUT"/selftests/*; do
+	[ -f "$test" ] && [ -x "$test" ] || continue
 	name=$(basename "$test")
 	echo "running $name"
 	timeout 300 "$test" >"$results/kselftest-$name.tap" 2>&1

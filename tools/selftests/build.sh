@@ -11,8 +11,8 @@ src=$kdir/source
 [ -d "$src" ] || die "no kernel tree at $kdir (run make kernel)"
 headers=$kdir/../usr/include
 if [ ! -d "$headers" ]; then
-	headers=$outdir/usr/include
-	make -s -C "$kdir" headers_install INSTALL_HDR_PATH="$outdir/usr"
+	headers=$outdir-usr/include
+	make -s -C "$kdir" headers_install INSTALL_HDR_PATH="$outdir-usr"
 fi
 
 mkdir -p "$outdir"

@@ -8,11 +8,12 @@
  *
  * NULLFS_RS_FUZZ_SEED (default 1) and NULLFS_RS_FUZZ_OPS (default 20000)
  * set the run; the seed is logged first, so a failure replays with it.  It
- * fails if either root is not the empty, unchanged directory it was at the
- * end, or if the module does not unload afterwards; the kernel log is
- * checked by the boot runner.
+ * fails if either root is not, at the end, the empty directory it was (same
+ * inode, mode, owner, links, size, mtime and ctime), or if the module does
+ * not unload afterwards; the kernel log is checked by the boot runner.
  */
 #include <dirent.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
@@ -212,11 +213,18 @@ static void run_one(struct target *t, int fsfd, struct tally *tally, char *buf)
 		tally->errors[errno]++;
 }
 
-static int root_unchanged(const char *dir)
+/* Whether @dir is still the empty directory @before describes. */
+static int root_unchanged(const char *dir, const struct stat *before)
 {
 	struct stat st;
 
-	if (stat(dir, &st) || st.st_mode != (S_IFDIR | 0555) || st.st_uid || st.st_nlink != 2)
+	if (stat(dir, &st) || st.st_mode != before->st_mode || st.st_uid != before->st_uid ||
+	    st.st_gid != before->st_gid || st.st_nlink != before->st_nlink ||
+	    st.st_ino != before->st_ino || st.st_size != before->st_size ||
+	    st.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
+	    st.st_ctim.tv_sec != before->st_ctim.tv_sec ||
+	    st.st_ctim.tv_nsec != before->st_ctim.tv_nsec)
 		return 0;
 	return dir_entries(dir) == 2;
 }
@@ -234,6 +242,7 @@ static int fuzz(void *arg)
 	static char buf[8192];
 	static struct tally tally;
 	struct target targets[2];
+	struct stat null_before, root_before;
 	int fsfd, call, err;
 
 	rng = seed ? seed : 1;
@@ -247,6 +256,10 @@ static int fuzz(void *arg)
 	if (sys_mount("none", nulldir, "nullfs_rs", 0, NULL) ||
 	    sys_mount("none", rootdir, "rootfs_rs", 0, NULL))
 		return 12;
+	if (stat(nulldir, &null_before) || stat(rootdir, &root_before))
+		return 12;
+	/* F_NOTIFY on a kernel with dnotify would signal us to death. */
+	signal(SIGIO, SIG_IGN);
 	targets[0] = (struct target){ nulldir, open(nulldir, O_RDONLY | O_DIRECTORY) };
 	targets[1] = (struct target){ rootdir, open(rootdir, O_RDONLY | O_DIRECTORY) };
 	fsfd = sys_fsopen(rnd(2) ? "nullfs_rs" : "rootfs_rs", FSOPEN_CLOEXEC);
@@ -278,7 +291,7 @@ static int fuzz(void *arg)
 	close(targets[0].dirfd);
 	close(targets[1].dirfd);
 	/* Remounts may have made them read-only; that is allowed. */
-	if (!root_unchanged(nulldir) || !root_unchanged(rootdir))
+	if (!root_unchanged(nulldir, &null_before) || !root_unchanged(rootdir, &root_before))
 		return 2;
 	if (sys_umount2(nulldir, 0) || sys_umount2(rootdir, 0))
 		return 3;

@@ -186,12 +186,18 @@ TEST_F(mnt, ioctls_on_the_root)
 	int attr = 0, size = 0;
 
 	ASSERT_GE(fd, 0);
-	/* Nothing about the inode can be changed... */
+	/* No inode attributes to get or set: no fileattr operations. */
+	EXPECT_EQ(-1, ioctl(fd, FS_IOC_GETFLAGS, &attr));
+	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(fd, FS_IOC_SETFLAGS, &attr));
+	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(fd, FS_IOC_FSSETXATTR, &fsx));
-	/* ...and a freeze, which has nothing to write back, thaws again. */
-	if (ioctl(fd, FIFREEZE, 0) == 0)
-		EXPECT_EQ(0, ioctl(fd, FITHAW, 0));
+	EXPECT_EQ(ENOTTY, errno);
+	/* Nothing to freeze (no freeze_fs), so nothing to thaw. */
+	EXPECT_EQ(-1, ioctl(fd, FIFREEZE, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, ioctl(fd, FITHAW, 0));
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, ioctl(fd, FIGETBSZ, &size));
 	EXPECT_EQ(getpagesize(), size);
 	close(fd);
@@ -233,22 +239,26 @@ static int unprivileged(void *dir)
 	if (stat("/", &root) || stat("/..", &dotdot) || root.st_ino != dotdot.st_ino ||
 	    root.st_dev != dotdot.st_dev)
 		return 7;
-	/* No file handles to walk out with. */
+	/* No file handle to walk out with: nullfs_rs makes none... */
 	fh = calloc(1, sizeof(*fh) + MAX_HANDLE_SZ);
 	if (!fh)
 		return 8;
 	fh->handle_bytes = MAX_HANDLE_SZ;
 	if (name_to_handle_at(AT_FDCWD, "/", fh, &mount_id, 0) == 0 || errno != EOPNOTSUPP)
 		return 9;
-	fd = open_by_handle_at(AT_FDCWD, fh, O_RDONLY);
-	if (fd >= 0 || errno != EPERM)
+	/* ...and a forged one for a directory opens nothing. */
+	fh->handle_type = 1;
+	fh->handle_bytes = 8;
+	memset(fh->f_handle, 0, 8);
+	fd = open_by_handle_at(AT_FDCWD, fh, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0)
 		return 10;
-	/* No exec, no device nodes, nothing new. */
+	/* Nothing to exec, nothing new: not even a FIFO. */
 	if (execve("/", argv, NULL) == 0 || errno != EACCES)
 		return 11;
-	if (mknod("/null", S_IFCHR | 0666, makedev(1, 3)) == 0)
+	if (mknod("/fifo", S_IFIFO | 0666, 0) == 0 || errno != ENOENT)
 		return 12;
-	if (mkdir("/x", 0755) == 0)
+	if (mkdir("/x", 0755) == 0 || errno != ENOENT)
 		return 13;
 	return 0;
 }
