@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lint checks, one per call: rustfmt, clippy or checkpatch.
+# Lint checks: rustfmt, clippy or checkpatch; all three without an argument.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$NULLFS_RS_TOP"
@@ -8,7 +8,14 @@ kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
 src=$kdir/source
 [ -d "$src" ] || die "no kernel tree at $kdir (run make kernel)"
 
-case ${1:-} in
+case ${1:-all} in
+all)
+	rc=0
+	for check in rustfmt clippy checkpatch; do
+		"$0" "$check" >/dev/null 2>&1 && echo "ok: $check" || { echo "FAIL: $check (run tools/lint.sh $check)"; rc=1; }
+	done
+	exit "$rc"
+	;;
 rustfmt)
 	# rustfmt follows the `mod` items from the crate roots.
 	rustfmt --check --edition 2021 --config-path "$src/.rustfmt.toml" \
@@ -36,6 +43,6 @@ checkpatch)
 		scripts/checkpatch.pl -q --no-tree -f "$NULLFS_RS_TOP"/samples/*.c)
 	;;
 *)
-	die "usage: lint.sh rustfmt|clippy|checkpatch"
+	die "usage: lint.sh [rustfmt|clippy|checkpatch]"
 	;;
 esac
