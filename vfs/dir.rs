@@ -84,8 +84,10 @@ pub(crate) fn seek_in_dir(
     whence: c_int,
     entries: i64,
 ) -> Result<i64> {
-    // SAFETY: The file is valid while `dir` is, and the VFS holds its
-    // position lock around `llseek`.
+    // SAFETY: The file is valid while `dir` is. `generic_file_llseek_size()`
+    // needs no lock from us: for `SEEK_CUR` it takes `f_lock` itself (the
+    // layer's directories have `iterate_shared`), and the other cases are a
+    // single store of `f_pos`, as for any file.
     let pos = unsafe {
         bindings::generic_file_llseek_size(dir.as_ptr(), offset, whence, entries, entries)
     };
