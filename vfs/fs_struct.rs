@@ -125,7 +125,11 @@ pub(crate) struct InitFsOverride {
 impl InitFsOverride {
     /// Switches the current task to init's fs state.
     pub(crate) fn new() -> Self {
-        // In interrupt context `current` is whatever task was interrupted.
+        // In interrupt context `current` is whatever task was interrupted:
+        // catch that where the kernel checks for atomic context. Nowhere
+        // else: there might_sleep() is only a preemption point, a call that
+        // made the guard cost four times C's (see make bench).
+        #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
         kernel::task::might_sleep();
         // SAFETY: `__override_init_fs()` only swaps `current->fs`, which the
         // current task owns. `userspace_init_fs` is set before any module can
