@@ -4,6 +4,10 @@
  * C: the twin of rust_init_fs.rs, with the kernel's own
  * scoped_with_init_fs().  Write a path to /sys/kernel/debug/c_init_fs/probe
  * and read the file back; the report has the same lines as the Rust one.
+ *
+ * For `make bench`, write "GUARDS LOOKUPS PATH" to .../c_init_fs/bench: a
+ * kthread times GUARDS enters and exits of the guard, then LOOKUPS guarded
+ * lookups of PATH, and the file reads back the two times in nanoseconds.
  */
 #include <linux/completion.h>
 #include <linux/debugfs.h>
@@ -18,6 +22,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/stat.h>
+#include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #define HEAD 16
@@ -44,9 +49,19 @@ struct probe {
 	struct work_struct work;
 };
 
+/* One timing run, from the writer's stack to the kthread and back. */
+struct bench {
+	const char *path;
+	u32 guards, lookups;
+	u64 guard_ns, lookup_ns;
+	int err;
+	struct completion done;
+};
+
 static DEFINE_MUTEX(report_lock);
 static struct report last_report;
 static bool have_report;
+static struct bench last_bench;
 static struct dentry *debugfs_dir;
 
 static void try_path(const char *name, struct outcome *out)
@@ -206,10 +221,94 @@ static const struct file_operations probe_fops = {
 	.release	= single_release,
 };
 
+static int bench_kthread(void *data)
+{
+	struct bench *bench = data;
+	struct path path;
+	u64 start;
+	u32 i;
+
+	start = ktime_get_ns();
+	for (i = 0; i < bench->guards; i++)
+		scoped_with_init_fs()
+			barrier();
+	bench->guard_ns = ktime_get_ns() - start;
+
+	start = ktime_get_ns();
+	for (i = 0; i < bench->lookups; i++) {
+		scoped_with_init_fs()
+			bench->err = kern_path(bench->path, LOOKUP_FOLLOW, &path);
+		if (bench->err)
+			break;
+		path_put(&path);
+	}
+	bench->lookup_ns = ktime_get_ns() - start;
+	kthread_complete_and_exit(&bench->done, 0);
+}
+
+static ssize_t bench_write(struct file *file, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	struct bench bench = {};
+	struct task_struct *task;
+	char buf[256], path[256];
+
+	if (count >= sizeof(buf))
+		return -ENAMETOOLONG;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sscanf(buf, "%u %u %255s", &bench.guards, &bench.lookups,
+		   path) != 3 || !bench.guards || !bench.lookups)
+		return -EINVAL;
+	bench.path = path;
+
+	init_completion(&bench.done);
+	task = kthread_run(bench_kthread, &bench, "c_init_fs");
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	wait_for_completion(&bench.done);
+	if (bench.err)
+		return bench.err;
+
+	scoped_guard(mutex, &report_lock)
+		last_bench = bench;
+	return count;
+}
+
+static int bench_show(struct seq_file *m, void *unused)
+{
+	guard(mutex)(&report_lock);
+	if (!last_bench.guards) {
+		seq_puts(m, "write \"GUARDS LOOKUPS PATH\" to this file first\n");
+		return 0;
+	}
+	seq_printf(m, "guards %u in %llu ns\n", last_bench.guards,
+		   last_bench.guard_ns);
+	seq_printf(m, "lookups %u in %llu ns\n", last_bench.lookups,
+		   last_bench.lookup_ns);
+	return 0;
+}
+
+static int bench_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, bench_show, NULL);
+}
+
+static const struct file_operations bench_fops = {
+	.owner		= THIS_MODULE,
+	.open		= bench_open,
+	.read		= seq_read,
+	.write		= bench_write,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
+
 static int __init c_init_fs_init(void)
 {
 	debugfs_dir = debugfs_create_dir("c_init_fs", NULL);
 	debugfs_create_file("probe", 0600, debugfs_dir, NULL, &probe_fops);
+	debugfs_create_file("bench", 0600, debugfs_dir, NULL, &bench_fops);
 	return 0;
 }
 

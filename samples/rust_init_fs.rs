@@ -12,6 +12,11 @@
 //! `c_init_fs.c` does the same in C with the kernel's own
 //! `scoped_with_init_fs()`; both print the same report.
 //!
+//! For `make bench`, write `GUARDS LOOKUPS PATH` to `.../rust_init_fs/bench`:
+//! a kthread times `GUARDS` enters and exits of the guard, then `LOOKUPS`
+//! guarded lookups of `PATH`, and the file reads back the two times in
+//! nanoseconds, as the C sample's does.
+//!
 //! This module builds nullfs_rs's `scoped.rs` and `init_fs.rs` in, which is
 //! how other modules use them.
 
@@ -22,6 +27,7 @@ use kernel::{
     prelude::*,
     str::CString,
     sync::{Arc, Mutex},
+    time::{Delta, Instant, Monotonic},
     uaccess::UserSliceReader,
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
 };
@@ -191,15 +197,57 @@ fn run_probe(path: CString) -> Result<Report> {
     })
 }
 
-/// The debugfs side: the last report.
-#[pin_data]
-struct Probe {
-    #[pin]
-    report: Mutex<Option<Report>>,
+/// What one timing run measured, in a kthread: `guards` enters and exits of
+/// the guard, then `lookups` guarded lookups of a path.
+struct Timing {
+    guards: u32,
+    guard_time: Delta,
+    lookups: u32,
+    lookup_time: Delta,
 }
 
-fn write_probe(state: &Probe, reader: &mut UserSliceReader) -> Result {
-    let mut buf = [0u8; 256];
+impl fmt::Display for Timing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let guard_ns = self.guard_time.as_nanos();
+        writeln!(f, "guards {} in {guard_ns} ns", self.guards)?;
+        let lookup_ns = self.lookup_time.as_nanos();
+        writeln!(f, "lookups {} in {lookup_ns} ns", self.lookups)
+    }
+}
+
+fn run_bench(guards: u32, lookups: u32, path: CString) -> Result<Timing> {
+    kthread::run(c"rust_init_fs", move || {
+        let start = Instant::<Monotonic>::now();
+        for _ in 0..guards {
+            let _init_fs = InitFsGuard::new();
+        }
+        let guard_time = start.elapsed();
+
+        let start = Instant::<Monotonic>::now();
+        for _ in 0..lookups {
+            // The path is put after the guard, as in the C sample.
+            with_init_fs(|| Path::lookup(&path))?;
+        }
+        Ok(Timing {
+            guards,
+            guard_time,
+            lookups,
+            lookup_time: start.elapsed(),
+        })
+    })?
+}
+
+/// The debugfs side: the last report and the last timing.
+#[pin_data]
+struct State {
+    #[pin]
+    report: Mutex<Option<Report>>,
+    #[pin]
+    timing: Mutex<Option<Timing>>,
+}
+
+/// Reads what was written to a debugfs file, as trimmed UTF-8 text.
+fn read_text<'a>(reader: &mut UserSliceReader, buf: &'a mut [u8; 256]) -> Result<&'a str> {
     let len = reader.len();
     if len >= buf.len() {
         return Err(ENAMETOOLONG);
@@ -211,31 +259,70 @@ fn write_probe(state: &Probe, reader: &mut UserSliceReader) -> Result {
     if text.is_empty() {
         return Err(EINVAL);
     }
+    Ok(text)
+}
+
+fn write_probe(state: &State, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 256];
+    let text = read_text(reader, &mut buf)?;
     let report = run_probe(CString::try_from_fmt(fmt!("{text}"))?)?;
     *state.report.lock() = Some(report);
     Ok(())
 }
 
-fn read_report(state: &Probe, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn read_report(state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     match &*state.report.lock() {
         Some(report) => write!(f, "{report}"),
         None => f.write_str("write a path to this file first\n"),
     }
 }
 
+fn write_bench(state: &State, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 256];
+    let text = read_text(reader, &mut buf)?;
+    let mut words = text.split_ascii_whitespace();
+    let mut count = || -> Result<u32> {
+        match words.next().map(str::parse::<u32>) {
+            Some(Ok(count)) if count > 0 => Ok(count),
+            _ => Err(EINVAL),
+        }
+    };
+    let (guards, lookups) = (count()?, count()?);
+    let path = match (words.next(), words.next()) {
+        (Some(path), None) => CString::try_from_fmt(fmt!("{path}"))?,
+        _ => return Err(EINVAL),
+    };
+    let timing = run_bench(guards, lookups, path)?;
+    *state.timing.lock() = Some(timing);
+    Ok(())
+}
+
+fn read_timing(state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match &*state.timing.lock() {
+        Some(timing) => write!(f, "{timing}"),
+        None => f.write_str("write \"GUARDS LOOKUPS PATH\" to this file first\n"),
+    }
+}
+
 #[pin_data]
 struct RustInitFs {
     #[pin]
-    debugfs: Scope<Probe>,
+    debugfs: Scope<State>,
 }
 
 impl kernel::InPlaceModule for RustInitFs {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             debugfs <- Scope::dir(
-                pin_init!(Probe { report <- new_mutex!(None) }),
+                pin_init!(State {
+                    report <- new_mutex!(None),
+                    timing <- new_mutex!(None),
+                }),
                 c"rust_init_fs",
-                |probe, dir| dir.read_write_callback_file(c"probe", probe, &read_report, &write_probe),
+                |state, dir| {
+                    dir.read_write_callback_file(c"probe", state, &read_report, &write_probe);
+                    dir.read_write_callback_file(c"bench", state, &read_timing, &write_bench);
+                },
             ),
         })
     }
