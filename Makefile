@@ -11,6 +11,8 @@
 #   make lint       rustfmt, clippy, checkpatch
 #   make stress     the reliability run on the debug kernel (long stress,
 #                   fault injection, hostile input, fuzzing, kmemleak)
+#   make bench      nullfs_rs against the C nullfs, tmpfs and ramfs, in one
+#                   boot: a table, tools/bench/results/{latest.json,ratios.png}
 #
 # NULLFS_RS_FLAVOUR=debug selects the debug kernel (KASAN, lockdep, kmemleak,
 # failslab, debugobjects); NULLFS_RS_CACHE moves the cache.
@@ -38,7 +40,8 @@ export PATH := $(HOME)/.cargo/bin:$(NULLFS_RS_CACHE)/venv/bin:$(PATH)
 MODULE_OUT := $(OUT)/module
 KMAKE := $(MAKE) -C $(KDIR) M=$(TOP) MO=$(MODULE_OUT) LLVM=$(LLVM)
 
-.PHONY: all modules samples setup kernel selftests run shell check stress lint clean
+.PHONY: all modules samples bench-module setup kernel selftests run shell check stress \
+	lint bench clean
 
 all: modules
 
@@ -56,6 +59,11 @@ samples: $(KERNEL_DEP)
 	@mkdir -p $(OUT)/samples
 	@$(MAKE) -C $(KDIR) M=$(TOP)/samples MO=$(OUT)/samples LLVM=$(LLVM) modules
 
+# The in-kernel half of make bench.
+bench-module: $(KERNEL_DEP)
+	@mkdir -p $(OUT)/bench/kmod
+	@$(MAKE) -C $(KDIR) M=$(TOP)/tools/bench/kmod MO=$(OUT)/bench/kmod LLVM=$(LLVM) modules
+
 selftests: $(KERNEL_DEP)
 	@tools/selftests/build.sh $(OUT)/selftests
 
@@ -71,6 +79,9 @@ check:
 # The debug kernel and its own build directory, not this make's defaults.
 stress:
 	@env -u KDIR -u NULLFS_RS_OUT NULLFS_RS_FLAVOUR=debug tools/stress.sh
+
+bench: modules samples bench-module selftests
+	@tools/bench/run.sh
 
 lint: modules
 	@tools/lint.sh

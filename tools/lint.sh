@@ -40,7 +40,8 @@ checkpatch)
 	# the patch files, tracked here, for source files.
 	patches=("$NULLFS_RS_TOP"/tools/kernel/patches/*.patch)
 	(cd "$src" && scripts/checkpatch.pl -q "${patches[@]}" &&
-		scripts/checkpatch.pl -q --no-tree -f "$NULLFS_RS_TOP"/samples/*.c)
+		scripts/checkpatch.pl -q --no-tree -f "$NULLFS_RS_TOP"/samples/*.c \
+			"$NULLFS_RS_TOP"/tools/bench/kmod/*.c)
 	;;
 *)
 	die "usage: lint.sh [rustfmt|clippy|checkpatch]"

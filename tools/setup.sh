@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
 # Install everything the build, boot and tests need, and nothing that is
 # already there.  Idempotent: a second run only prints what it skipped.
+#
+#   setup.sh [--bench]
+#
+# --bench also installs what make bench needs: perf, for its profiles, and
+# matplotlib in the venv, for its plot.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 BINDGEN_VERSION=0.73.2
 VIRTME_NG_VERSION=1.42
+MATPLOTLIB_VERSION=3.10.7
+
+bench=
+case ${1:-} in
+--bench) bench=1 ;;
+"") ;;
+*) die "unknown option $1" ;;
+esac
 
 DEB_PACKAGES=(
 	clang-19 lld-19 llvm-19 libclang-19-dev
 	make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio kmod rsync
 	qemu-system-x86 udev python3-venv xz-utils
 )
+[ -z "$bench" ] || DEB_PACKAGES+=(linux-perf)
 
 have=() missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
@@ -53,5 +67,13 @@ else
 	mkdir -p "$NULLFS_RS_CACHE"
 	python3 -m venv "$venv"
 	"$venv/bin/pip" install -q "virtme-ng==$VIRTME_NG_VERSION"
+fi
+if [ -n "$bench" ]; then
+	if [ "$("$venv/bin/pip" show matplotlib 2>/dev/null | sed -n 's/^Version: //p')" = "$MATPLOTLIB_VERSION" ]; then
+		have+=("matplotlib-$MATPLOTLIB_VERSION")
+	else
+		say "installing matplotlib $MATPLOTLIB_VERSION into $venv"
+		"$venv/bin/pip" install -q "matplotlib==$MATPLOTLIB_VERSION"
+	fi
 fi
 say "already there: ${have[*]}"

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest side of `make bench`: every measurement, in one boot.
+ *
+ *	bench WORKDIR ROUNDS LOOKUP_FILE
+ *	bench --loop WORKDIR OP SUBJECT ITERATIONS
+ *
+ * WORKDIR is an empty directory on a writable filesystem, LOOKUP_FILE a file
+ * the scoped_with_init_fs samples look up.  nullfs_rs, the vfs_bench module
+ * and both samples must be loaded and debugfs mounted.  The first form
+ * mounts the subjects in WORKDIR and leaves them there; the second runs one
+ * in-kernel loop (see kernel_rows) on a subject mounted so, for a profiler
+ * to watch.
+ *
+ * Each measurement is repeated ROUNDS times; within a round the subjects
+ * take turns (A B C ... then B C ... A), so that a slow moment of the
+ * emulator hits every subject alike.  Output, one line per measurement:
+ *
+ *	ROW SUBJECT ROUND VALUE
+ *
+ * where VALUE is ops/s for syscall rows, ns/op for in-kernel rows and bytes
+ * for the memory rows; tools/bench/report.py turns the lines into the table,
+ * the JSON and the plot.  Any unexpected result stops the run with an error:
+ * a benchmark of a failing call would measure nothing.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <time.h>
+
+#include "nullfs_rs.h"
+
+#ifndef UNSHARE_EMPTY_MNTNS
+#define UNSHARE_EMPTY_MNTNS 0x00100000
+#endif
+
+/* Iterations per measurement: a few tenths of a second each under TCG. */
+#define SYSCALL_OPS	20000
+#define READDIR_OPS	5000
+#define KERNEL_OPS	100000
+#define MOUNT_CYCLES	200
+#define INSTANCES	1000
+#define GUARDS		1000000
+#define GUARDED_LOOKUPS	20000
+
+enum subject { C_NULLFS, NULLFS_RS, NULLFS_RS_2, ROOTFS_RS, TMPFS, RAMFS, NR_SUBJECTS };
+
+struct target {
+	const char *name;
+	const char *fstype;	/* NULL: not mountable from userspace */
+	bool multi_instance;
+	/*
+	 * A second instance of a subject, the same code on other objects: how
+	 * far a ratio moves when nothing but memory placement differs, which
+	 * under TCG is far.  Only measured on its open root.
+	 */
+	bool control;
+	int dirfd;
+};
+
+static struct target targets[NR_SUBJECTS] = {
+	[C_NULLFS]	= { "c_nullfs", NULL, false, false, -1 },
+	[NULLFS_RS]	= { "nullfs_rs", "nullfs_rs", true, false, -1 },
+	[NULLFS_RS_2]	= { "nullfs_rs_2", "nullfs_rs", true, true, -1 },
+	[ROOTFS_RS]	= { "rootfs_rs", "rootfs_rs", false, false, -1 },
+	[TMPFS]		= { "tmpfs", "tmpfs", true, false, -1 },
+	[RAMFS]		= { "ramfs", "ramfs", true, false, -1 },
+};
+
+static const char *workdir;
+static int vfs_bench_fd;
+/* A name no earlier lookup used, for the lookup_new rows. */
+static unsigned long next_name;
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bench: error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void emit(const char *row, const char *subject, int round, double value)
+{
+	printf("%s %s %d %.6g\n", row, subject, round, value);
+	fflush(stdout);
+}
+
+/* The subjects of a round, each round starting one further along. */
+#define for_each_turn(i, s, round, n) \
+	for ((i) = 0; (i) < (n) && ((s) = ((i) + (round)) % (n), 1); (i)++)
+
+/*
+ * The C nullfs: the root of a new, empty mount namespace.  A child makes
+ * one and passes its root back; the descriptor outlives the namespace.
+ */
+static int open_c_nullfs(void)
+{
+	char control[CMSG_SPACE(sizeof(int))] = {};
+	struct iovec iov = { .iov_base = "r", .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cmsg;
+	int sv[2], fd, status;
+	char byte;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		die("socketpair: %m");
+	pid = fork();
+	if (pid < 0)
+		die("fork: %m");
+	if (pid == 0) {
+		if (unshare(UNSHARE_EMPTY_MNTNS))
+			_exit(1);
+		fd = open("/", O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			_exit(2);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+		_exit(sendmsg(sv[1], &msg, 0) == 1 ? 0 : 3);
+	}
+	close(sv[1]);
+	iov.iov_base = &byte;
+	if (recvmsg(sv[0], &msg, 0) != 1 || !(cmsg = CMSG_FIRSTHDR(&msg)) ||
+	    cmsg->cmsg_type != SCM_RIGHTS)
+		die("no root came back from unshare(UNSHARE_EMPTY_MNTNS)");
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	close(sv[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		die("the unshare(UNSHARE_EMPTY_MNTNS) child failed");
+	return fd;
+}
+
+static void path_in_workdir(char *buf, size_t size, const char *fmt, ...)
+{
+	char name[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	snprintf(buf, size, "%s/%s", workdir, name);
+}
+
+static void make_dir(const char *path)
+{
+	if (mkdir(path, 0755) && errno != EEXIST)
+		die("mkdir %s: %m", path);
+}
+
+/*
+ * Every subject's root directory, open; read-only mounts in WORKDIR, made
+ * now if @mount.
+ */
+static void open_targets(bool mount)
+{
+	char path[PATH_MAX];
+	int s;
+
+	for (s = 0; s < NR_SUBJECTS; s++) {
+		struct target *t = &targets[s];
+
+		if (!t->fstype)
+			continue;
+		path_in_workdir(path, sizeof(path), "%s", t->name);
+		if (mount) {
+			make_dir(path);
+			if (sys_mount("none", path, t->fstype, MS_RDONLY, NULL))
+				die("mount -t %s %s: %m", t->fstype, path);
+		}
+		t->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (t->dirfd < 0)
+			die("open %s: %m", path);
+	}
+	targets[C_NULLFS].dirfd = open_c_nullfs();
+}
+
+/* The syscall rows, as a user sees them. */
+enum syscall_row { LOOKUP_SAME, LOOKUP_NEW, STAT_ROOT, STATFS, READDIR, NR_SYSCALL_ROWS };
+
+static const char *const syscall_rows[NR_SYSCALL_ROWS] = {
+	"lookup_same", "lookup_new", "stat_root", "statfs", "readdir",
+};
+
+static void syscall_once(enum syscall_row row, int dirfd)
+{
+	char name[32], buf[256];
+	struct statfs sfs;
+	struct stat st;
+	long n;
+	int fd;
+
+	switch (row) {
+	case LOOKUP_SAME:
+	case LOOKUP_NEW:
+		if (row == LOOKUP_NEW)
+			snprintf(name, sizeof(name), "new%lu", next_name++);
+		if (fstatat(dirfd, row == LOOKUP_NEW ? name : "missing", &st, 0) >= 0 ||
+		    errno != ENOENT)
+			die("%s: lookup of a missing name did not fail with ENOENT", syscall_rows[row]);
+		break;
+	case STAT_ROOT:
+		if (fstatat(dirfd, ".", &st, 0))
+			die("fstatat .: %m");
+		break;
+	case STATFS:
+		if (fstatfs(dirfd, &sfs))
+			die("fstatfs: %m");
+		break;
+	case READDIR:
+		fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			die("open .: %m");
+		n = syscall(__NR_getdents64, fd, buf, sizeof(buf));
+		if (n <= 0)
+			die("getdents64: %m");
+		close(fd);
+		break;
+	default:
+		die("no syscall row %d", row);
+	}
+}
+
+static double syscall_rate(enum syscall_row row, int dirfd)
+{
+	unsigned int i, ops = row == READDIR ? READDIR_OPS : SYSCALL_OPS;
+	double start = now();
+
+	for (i = 0; i < ops; i++)
+		syscall_once(row, dirfd);
+	return ops / (now() - start);
+}
+
+/* The in-kernel rows: ns per VFS call, timed by the vfs_bench module. */
+static const char *const kernel_rows[] = {
+	"lookup_same", "lookup_new", "getattr", "statfs", "iterate",
+};
+
+static double kernel_ns(const char *op, int dirfd, unsigned int iterations)
+{
+	char cmd[64], reply[64], name[16];
+	unsigned long long ns;
+	unsigned int done;
+	int len;
+	ssize_t n;
+
+	len = snprintf(cmd, sizeof(cmd), "%s %d %u\n", op, dirfd, iterations);
+	if (pwrite(vfs_bench_fd, cmd, len, 0) != len)
+		die("vfs_bench %s: %m", op);
+	n = pread(vfs_bench_fd, reply, sizeof(reply) - 1, 0);
+	if (n <= 0)
+		die("vfs_bench: no result: %m");
+	reply[n] = '\0';
+	if (sscanf(reply, "%15s %u %llu", name, &done, &ns) != 3 ||
+	    strcmp(name, op) || done != iterations)
+		die("vfs_bench: unexpected result \"%s\"", reply);
+	return (double)ns / iterations;
+}
+
+/* Mount and unmount cycles of a fresh instance, read-only like the others. */
+enum mount_row { MOUNT_FSMOUNT, MOUNT_MOUNT2, NR_MOUNT_ROWS };
+
+static const char *const mount_rows[NR_MOUNT_ROWS] = { "mount_fsmount", "mount_mount2" };
+
+static void mount_cycle(enum mount_row row, const char *fstype, const char *target)
+{
+	int fsfd, mntfd;
+
+	if (row == MOUNT_MOUNT2) {
+		if (sys_mount("none", target, fstype, MS_RDONLY, NULL))
+			die("mount -t %s: %m", fstype);
+		if (sys_umount2(target, 0))
+			die("umount %s: %m", target);
+		return;
+	}
+	fsfd = sys_fsopen(fstype, FSOPEN_CLOEXEC);
+	if (fsfd < 0)
+		die("fsopen %s: %m", fstype);
+	if (sys_fsconfig(fsfd, FSCONFIG_SET_FLAG, "ro", NULL, 0) ||
+	    sys_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		die("fsconfig %s: %m", fstype);
+	mntfd = sys_fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+	if (mntfd < 0)
+		die("fsmount %s: %m", fstype);
+	close(mntfd);
+	close(fsfd);
+}
+
+static double mount_rate(enum mount_row row, const char *fstype)
+{
+	char target[PATH_MAX];
+	double start;
+	int i;
+
+	path_in_workdir(target, sizeof(target), "mnt");
+	make_dir(target);
+	start = now();
+	for (i = 0; i < MOUNT_CYCLES; i++)
+		mount_cycle(row, fstype, target);
+	return MOUNT_CYCLES / (now() - start);
+}
+
+/* Slab bytes in use, from /proc/meminfo. */
+static long long slab_in_use(void)
+{
+	long long kb, slab = -1;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		die("/proc/meminfo: %m");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %lld kB", &kb) == 1)
+			slab = kb * 1024;
+	fclose(f);
+	if (slab < 0)
+		die("/proc/meminfo has no Slab line");
+	return slab;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		die("write %s: %m", path);
+	close(fd);
+}
+
+/*
+ * Lets freed objects reach the slab counters: RCU-freed dentries and inodes
+ * need a grace period, and SLUB keeps empty slabs cached until shrunk.
+ */
+static void settle_slab(void)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	usleep(200000);
+	write_file("/proc/sys/vm/drop_caches", "2\n");
+	d = opendir("/sys/kernel/slab");
+	if (!d)
+		die("/sys/kernel/slab: %m");
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", de->d_name);
+		write_file(path, "1\n");
+	}
+	closedir(d);
+}
+
+/* Slab memory added by INSTANCES live mounts of @fstype, per instance. */
+static double slab_per_instance(const char *fstype)
+{
+	char target[PATH_MAX];
+	long long before;
+	double added;
+	int i;
+
+	path_in_workdir(target, sizeof(target), "instances");
+	make_dir(target);
+	for (i = 0; i < INSTANCES; i++) {
+		path_in_workdir(target, sizeof(target), "instances/%d", i);
+		make_dir(target);
+	}
+	settle_slab();
+	before = slab_in_use();
+	for (i = 0; i < INSTANCES; i++) {
+		path_in_workdir(target, sizeof(target), "instances/%d", i);
+		if (sys_mount("none", target, fstype, MS_RDONLY, NULL))
+			die("mount -t %s %s: %m", fstype, target);
+	}
+	settle_slab();
+	added = slab_in_use() - before;
+	for (i = 0; i < INSTANCES; i++) {
+		path_in_workdir(target, sizeof(target), "instances/%d", i);
+		if (sys_umount2(target, 0))
+			die("umount %s: %m", target);
+	}
+	return added / INSTANCES;
+}
+
+/* The scoped_with_init_fs samples: ns per guard, and per guarded lookup. */
+static void guard_ns(const char *sample, const char *file, double *guard, double *lookup)
+{
+	char path[PATH_MAX], cmd[PATH_MAX + 32], reply[256];
+	unsigned long long guard_time, lookup_time;
+	unsigned int guards, lookups;
+	int fd, len;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/bench", sample);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die("%s: %m", path);
+	len = snprintf(cmd, sizeof(cmd), "%u %u %s\n", GUARDS, GUARDED_LOOKUPS, file);
+	if (write(fd, cmd, len) != len)
+		die("%s: %m", path);
+	n = pread(fd, reply, sizeof(reply) - 1, 0);
+	if (n <= 0)
+		die("%s: no result: %m", path);
+	reply[n] = '\0';
+	if (sscanf(reply, "guards %u in %llu ns\nlookups %u in %llu ns",
+		   &guards, &guard_time, &lookups, &lookup_time) != 4 ||
+	    guards != GUARDS || lookups != GUARDED_LOOKUPS)
+		die("%s: unexpected result \"%s\"", path, reply);
+	close(fd);
+	*guard = (double)guard_time / guards;
+	*lookup = (double)lookup_time / lookups;
+}
+
+static void open_vfs_bench(void)
+{
+	vfs_bench_fd = open("/sys/kernel/debug/vfs_bench/run", O_RDWR | O_CLOEXEC);
+	if (vfs_bench_fd < 0)
+		die("/sys/kernel/debug/vfs_bench/run: %m (is vfs_bench loaded?)");
+}
+
+/* bench --loop WORKDIR OP SUBJECT ITERATIONS */
+static int one_loop(char **argv)
+{
+	int s;
+
+	workdir = argv[0];
+	open_vfs_bench();
+	open_targets(false);
+	for (s = 0; s < NR_SUBJECTS; s++)
+		if (!strcmp(targets[s].name, argv[2]))
+			break;
+	if (s == NR_SUBJECTS)
+		die("no subject %s", argv[2]);
+	kernel_ns(argv[1], targets[s].dirfd, strtoul(argv[3], NULL, 0));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int round, rounds, row, i, s;
+	const char *lookup_file;
+
+	if (argc == 6 && !strcmp(argv[1], "--loop"))
+		return one_loop(argv + 2);
+	if (argc != 4 || (rounds = atoi(argv[2])) < 1)
+		die("usage: bench WORKDIR ROUNDS LOOKUP_FILE | bench --loop WORKDIR OP SUBJECT ITERATIONS");
+	workdir = argv[1];
+	lookup_file = argv[3];
+
+	open_vfs_bench();
+	open_targets(true);
+
+	/* One untimed pass of everything first: caches, page faults, lazy setup. */
+	for (s = 0; s < NR_SUBJECTS; s++) {
+		for (row = 0; row < NR_SYSCALL_ROWS; row++)
+			syscall_once(row, targets[s].dirfd);
+		for (row = 0; row < (int)(sizeof(kernel_rows) / sizeof(*kernel_rows)); row++)
+			kernel_ns(kernel_rows[row], targets[s].dirfd, 100);
+	}
+
+	for (round = 0; round < rounds; round++) {
+		for (row = 0; row < NR_SYSCALL_ROWS; row++)
+			for_each_turn(i, s, round, NR_SUBJECTS)
+				emit(syscall_rows[row], targets[s].name, round,
+				     syscall_rate(row, targets[s].dirfd));
+		for (row = 0; row < (int)(sizeof(kernel_rows) / sizeof(*kernel_rows)); row++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "kernel_%s", kernel_rows[row]);
+			for_each_turn(i, s, round, NR_SUBJECTS)
+				emit(name, targets[s].name, round,
+				     kernel_ns(kernel_rows[row], targets[s].dirfd, KERNEL_OPS));
+		}
+		for (row = 0; row < NR_MOUNT_ROWS; row++)
+			for_each_turn(i, s, round, NR_SUBJECTS)
+				if (targets[s].fstype && !targets[s].control)
+					emit(mount_rows[row], targets[s].name, round,
+					     mount_rate(row, targets[s].fstype));
+		for_each_turn(i, s, round, 2) {
+			const char *sample = s ? "c_init_fs" : "rust_init_fs";
+			const char *subject = s ? "c" : "rust";
+			double guard, lookup;
+
+			guard_ns(sample, lookup_file, &guard, &lookup);
+			emit("guard", subject, round, guard);
+			emit("guarded_lookup", subject, round, lookup);
+		}
+	}
+
+	/* Memory: fewer rounds, each mounts a thousand instances. */
+	for (round = 0; round < (rounds + 1) / 2; round++)
+		for_each_turn(i, s, round, NR_SUBJECTS)
+			if (targets[s].multi_instance && !targets[s].control)
+				emit("memory_slab", targets[s].name, round,
+				     slab_per_instance(targets[s].fstype));
+	return 0;
+}

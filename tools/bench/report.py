@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the guest's measurements into make bench's table, JSON and plot.
+
+The guest (tools/bench/bench.c) prints one line per measurement,
+"ROW SUBJECT ROUND VALUE".  Every cell of the table is the median over the
+rounds, with its minimum and maximum in the JSON.  A ratio compares nullfs_rs
+with a reference in the same round (the subjects of a round ran
+back to back) and is oriented so that above 1.00 means nullfs_rs does
+better: faster, or smaller.  Its median and spread are over the rounds.
+"""
+
+import argparse
+import bisect
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import datetime, timezone
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 (the backend comes first)
+
+# Rows in the order of the table: (name, label, unit, True if higher is better).
+ROWS = [
+    ("lookup_same", "missing name, same (fstatat)", "ops/s", True),
+    ("lookup_new", "missing name, new (fstatat)", "ops/s", True),
+    ("stat_root", "fstatat of the root", "ops/s", True),
+    ("statfs", "fstatfs", "ops/s", True),
+    ("readdir", "open+getdents64+close", "ops/s", True),
+    ("kernel_lookup_same", "in kernel: lookup, same name", "ns/op", False),
+    ("kernel_lookup_new", "in kernel: lookup, new name", "ns/op", False),
+    ("kernel_getattr", "in kernel: vfs_getattr", "ns/op", False),
+    ("kernel_statfs", "in kernel: vfs_statfs", "ns/op", False),
+    ("kernel_iterate", "in kernel: llseek+iterate_dir", "ns/op", False),
+    ("mount_fsmount", "fsopen..fsmount+close", "cycles/s", True),
+    ("mount_mount2", "mount(2)+umount2", "cycles/s", True),
+    ("memory_slab", "slab per instance", "bytes", False),
+]
+SUBJECTS = ["c_nullfs", "nullfs_rs", "nullfs_rs_2", "rootfs_rs", "tmpfs", "ramfs"]
+# What nullfs_rs is compared with: the C nullfs, tmpfs, and a second
+# nullfs_rs instance, whose ratio shows the spread that placement alone
+# causes (an A/A control).
+REFERENCES = [("c_nullfs", "rs vs C"), ("tmpfs", "rs vs tmpfs"), ("nullfs_rs_2", "A/A")]
+GUARD_ROWS = [
+    ("guard", "guard enter+exit", "ns/op"),
+    ("guarded_lookup", "guarded kthread lookup", "ns/op"),
+]
+
+
+# Rows whose profiles (bench.sh's profile-ROW-SUBJECT.ips) the report shows
+# when nullfs_rs or the Rust sample loses them, and the subjects to compare.
+PROFILED = {
+    **{f"kernel_{op}": ("c_nullfs", "nullfs_rs")
+       for op in ("lookup_same", "lookup_new", "getattr", "statfs", "iterate")},
+    "guard": ("c_init_fs", "rust_init_fs"),
+}
+# Symbols below this share of a profile's samples are left out.
+PROFILE_CUTOFF = 2.0
+
+
+def load_kallsyms(path):
+    """The text symbols of the guest's kallsyms: sorted addresses, names."""
+    symbols = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) < 3 or fields[1] not in "tTwW" or not int(fields[0], 16):
+                continue
+            name = fields[2] + (f" {fields[3]}" if len(fields) > 3 else "")
+            symbols.append((int(fields[0], 16), name))
+    symbols.sort()
+    return [a for a, _ in symbols], [n for _, n in symbols]
+
+
+def demangle(names):
+    """Rust (v0) symbols demangled, the others as they are."""
+    rust = sorted({n.split()[0] for n in names if n.startswith("_R")})
+    if not rust:
+        return {}
+    out = subprocess.run(["llvm-cxxfilt-19"], input="\n".join(rust), check=True,
+                         capture_output=True, text=True).stdout.splitlines()
+    return dict(zip(rust, out))
+
+
+def parse_profile(path, kallsyms):
+    """[(percent, symbol)] of the instruction pointers sampled in a profile."""
+    addresses, names = kallsyms
+    counts = defaultdict(int)
+    total = 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            ip = int(line, 16)
+            total += 1
+            index = bisect.bisect_right(addresses, ip) - 1
+            kernel = ip >= 0xffff800000000000 and index >= 0
+            counts[names[index] if kernel else "(user space)"] += 1
+    plain = demangle(counts)
+    entries = []
+    for name, count in sorted(counts.items(), key=lambda item: -item[1]):
+        percent = 100.0 * count / total
+        if percent < PROFILE_CUTOFF:
+            break
+        symbol, _, module = name.partition(" ")
+        entries.append((percent, plain.get(symbol, symbol) + (f" {module}" if module else "")))
+    return entries
+
+
+def parse_profiles(directory):
+    """{row: {subject: entries}} for every profile bench.sh left."""
+    profiles = defaultdict(dict)
+    kallsyms = load_kallsyms(os.path.join(directory, "kallsyms"))
+    for row, subjects in PROFILED.items():
+        for subject in subjects:
+            path = os.path.join(directory, f"profile-{row}-{subject}.ips")
+            if os.path.exists(path):
+                profiles[row][subject] = parse_profile(path, kallsyms)
+    return profiles
+
+
+def parse_samples(path):
+    """{row: {subject: {round: value}}} from the guest's lines."""
+    samples = defaultdict(lambda: defaultdict(dict))
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            fields = line.split()
+            if len(fields) != 4:
+                sys.exit(f"report.py: error: {path}:{number}: not 'ROW SUBJECT ROUND VALUE'")
+            row, subject, round_, value = fields
+            samples[row][subject][int(round_)] = float(value)
+    return samples
+
+
+def summary(values):
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "values": values,
+    }
+
+
+def ratio(ours, theirs, higher_is_better):
+    """nullfs_rs's advantage over a reference, per round they share."""
+    rounds = sorted(set(ours) & set(theirs))
+    if higher_is_better:
+        pairs = [(ours[r], theirs[r]) for r in rounds]
+    else:
+        pairs = [(theirs[r], ours[r]) for r in rounds]
+    values = [a / b for a, b in pairs if b > 0 and a > 0]
+    return summary(values) if values else None
+
+
+def section_sizes(path):
+    """File size and Berkeley text size (code and read-only data) of an object."""
+    out = subprocess.run(
+        ["llvm-size-19", "--format=berkeley", path],
+        check=True, capture_output=True, text=True,
+    ).stdout.splitlines()
+    with open(path, "rb") as f:
+        file_bytes = len(f.read())
+    return {"file_bytes": file_bytes, "text_bytes": int(out[1].split()[0])}
+
+
+def fmt(value, unit):
+    if value is None:
+        return "-"
+    if unit == "ns/op":
+        return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+    if value >= 100000:
+        return f"{value / 1000:.0f}k"
+    if value >= 10000:
+        return f"{value / 1000:.1f}k"
+    return f"{value:.0f}"
+
+
+def fmt_ratio(r):
+    if r is None:
+        return "-"
+    return f"{r['median']:.2f} [{r['min']:.2f}-{r['max']:.2f}]"
+
+
+def print_table(headers, lines):
+    widths = [max(len(str(row[i])) for row in [headers] + lines) for i in range(len(headers))]
+    for row in [headers] + lines:
+        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        print("  ".join(cells))
+
+
+def build_report(args, samples, profiles):
+    rows = {}
+    for name, label, unit, higher in ROWS:
+        cells = {s: summary([v for _, v in sorted(samples[name][s].items())])
+                 for s in SUBJECTS if samples[name].get(s)}
+        ratios = {}
+        ours = samples[name].get("nullfs_rs")
+        for ref, _ in REFERENCES:
+            theirs = samples[name].get(ref)
+            ratios[ref] = ratio(ours, theirs, higher) if ours and theirs else None
+        rows[name] = {"label": label, "unit": unit, "higher_is_better": higher,
+                      "subjects": cells, "nullfs_rs_vs": ratios}
+    guard = {}
+    for name, label, unit in GUARD_ROWS:
+        cells = {s: summary([v for _, v in sorted(samples[name][s].items())])
+                 for s in ("rust", "c") if samples[name].get(s)}
+        rust, c = samples[name].get("rust"), samples[name].get("c")
+        guard[name] = {"label": label, "unit": unit, "higher_is_better": False,
+                       "subjects": cells,
+                       "rust_vs_c": ratio(rust, c, False) if rust and c else None}
+    sizes = {name: section_sizes(path) for name, path in args.size}
+    return {
+        "kernel": args.kernel,
+        "flavour": args.flavour,
+        "accelerator": args.accelerator,
+        "emulated": args.accelerator != "kvm",
+        "rounds": args.rounds,
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "ratio_orientation": "above 1.00 means nullfs_rs (or the Rust sample) does better",
+        "rows": rows,
+        "scoped_with_init_fs": guard,
+        "sizes": sizes,
+        "profiles": {row: {subject: [{"percent": round(p, 1), "symbol": sym}
+                                     for p, sym in entries]
+                           for subject, entries in by_subject.items()}
+                     for row, by_subject in profiles.items()},
+    }
+
+
+def print_report(report):
+    print(f"nullfs_rs benchmark: kernel {report['kernel']} ({report['flavour']} config), "
+          f"{report['accelerator'].upper()}{' (emulated CPU: figures are not native speed)' if report['emulated'] else ''}, "
+          f"{report['rounds']} rounds, medians; ratios are median [min-max] over rounds,")
+    print("above 1.00 means nullfs_rs is faster or smaller than the reference.")
+    print()
+    headers = ["operation", "unit"] + SUBJECTS + [label for _, label in REFERENCES]
+    lines = []
+    for name, row in report["rows"].items():
+        cells = [fmt(row["subjects"].get(s, {}).get("median"), row["unit"]) for s in SUBJECTS]
+        lines.append([row["label"], row["unit"]] + cells +
+                     [fmt_ratio(row["nullfs_rs_vs"][ref]) for ref, _ in REFERENCES])
+    print_table(headers, lines)
+    print()
+    headers = ["scoped_with_init_fs", "unit", "Rust", "C", "Rust vs C"]
+    lines = []
+    for row in report["scoped_with_init_fs"].values():
+        lines.append([row["label"], row["unit"],
+                      fmt(row["subjects"].get("rust", {}).get("median"), row["unit"]),
+                      fmt(row["subjects"].get("c", {}).get("median"), row["unit"]),
+                      fmt_ratio(row["rust_vs_c"])])
+    print_table(headers, lines)
+    print()
+    headers = ["object", "file bytes", "text bytes"]
+    lines = [[name, s["file_bytes"], s["text_bytes"]] for name, s in report["sizes"].items()]
+    print_table(headers, lines)
+    print_shortfalls(report)
+
+
+def print_shortfalls(report):
+    """The profiles of the rows where the Rust side is slower."""
+    lost = [(name, row, row["nullfs_rs_vs"]["c_nullfs"]) for name, row in report["rows"].items()]
+    lost += [(name, row, row["rust_vs_c"]) for name, row in report["scoped_with_init_fs"].items()]
+    for name, row, r in lost:
+        by_subject = report["profiles"].get(name)
+        if r is None or r["median"] >= 1.0 or not by_subject:
+            continue
+        print()
+        print(f"{row['label']}: {r['median']:.2f}x. Where the time goes "
+              f"(perf, cpu-clock, share of the loop's samples, {PROFILE_CUTOFF:.0f}% and up):")
+        for subject, entries in by_subject.items():
+            print(f"  {subject}:")
+            for e in entries:
+                print(f"    {e['percent']:5.1f}%  {e['symbol']}")
+
+
+def plot(report, path):
+    labels, groups = [], []
+    for row in report["rows"].values():
+        labels.append(row["label"])
+        groups.append([row["nullfs_rs_vs"][ref] for ref, _ in REFERENCES] + [None])
+    for row in report["scoped_with_init_fs"].values():
+        labels.append(f"scoped_with_init_fs: {row['label']}")
+        groups.append([None] * len(REFERENCES) + [row["rust_vs_c"]])
+    series = [("nullfs_rs vs C nullfs", "tab:blue"), ("nullfs_rs vs tmpfs", "tab:orange"),
+              ("nullfs_rs vs a second nullfs_rs (A/A: placement alone)", "tab:gray"),
+              ("Rust vs C sample", "tab:green")]
+
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(labels) + 1.6))
+    height = 0.22
+    bars = [[] for _ in series]  # per series: (y, ratio) of its bars
+    for i, group in enumerate(groups):
+        present = [k for k, r in enumerate(group) if r is not None]
+        for j, k in enumerate(present):
+            bars[k].append((i + (j - (len(present) - 1) / 2) * height, group[k]))
+    for (name, colour), points in zip(series, bars):
+        if not points:
+            continue
+        ys = [y for y, _ in points]
+        xs = [r["median"] for _, r in points]
+        spread = [[r["median"] - r["min"] for _, r in points],
+                  [r["max"] - r["median"] for _, r in points]]
+        ax.barh(ys, xs, height=height, color=colour, label=name,
+                xerr=spread, error_kw={"elinewidth": 1, "capsize": 2})
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(labels)))
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("ratio: median of the rounds, whiskers min to max; above 1, nullfs_rs is faster or smaller")
+    accel = report["accelerator"].upper() + (", emulated" if report["emulated"] else "")
+    ax.set_title(f"nullfs_rs, kernel {report['kernel']} ({report['flavour']}, {accel}, "
+                 f"{report['rounds']} rounds)", fontsize=9)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", required=True)
+    parser.add_argument("--profiles", required=True, help="directory of bench.sh's profiles")
+    parser.add_argument("--kernel", required=True)
+    parser.add_argument("--flavour", required=True)
+    parser.add_argument("--accelerator", required=True, choices=["kvm", "tcg"])
+    parser.add_argument("--rounds", required=True, type=int)
+    parser.add_argument("--size", action="append", default=[], metavar="NAME=PATH",
+                        type=lambda s: tuple(s.split("=", 1)))
+    parser.add_argument("--json", required=True)
+    parser.add_argument("--plot", required=True)
+    args = parser.parse_args()
+
+    samples = parse_samples(args.samples)
+    missing = [name for name, *_ in ROWS + GUARD_ROWS if name not in samples]
+    if missing:
+        sys.exit(f"report.py: error: no measurements for {', '.join(missing)}")
+    report = build_report(args, samples, parse_profiles(args.profiles))
+    print_report(report)
+    with open(args.json, "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=1)
+        f.write("\n")
+    plot(report, args.plot)
+
+
+if __name__ == "__main__":
+    main()

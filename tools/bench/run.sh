@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make bench`: measure nullfs_rs against the in-tree C nullfs, tmpfs and
+# ramfs in one boot of the test kernel, then print the table and write
+# tools/bench/results/latest.json and ratios.png.  The module, the samples
+# and the vfs_bench helper are built by make first.
+#
+# NULLFS_RS_BENCH_ROUNDS sets the rounds (default 9).  This is a benchmark:
+# it fails when a measurement cannot be taken, never because of a figure.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+cd "$NULLFS_RS_TOP"
+
+rounds=${NULLFS_RS_BENCH_ROUNDS:-9}
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "NULLFS_RS_BENCH_ROUNDS must be a positive number, not '$rounds'"
+kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
+bench_out=$NULLFS_RS_OUT/bench
+results=$bench_out/results
+published=$NULLFS_RS_TOP/tools/bench/results
+
+tools/setup.sh --bench
+
+# The guest program, against the 7.3 tree's uapi headers as the selftests are.
+headers=$kdir/../usr/include
+[ -d "$headers" ] || headers=$NULLFS_RS_OUT/selftests-usr/include
+[ -d "$headers" ] || die "no uapi headers for $kdir (run make selftests)"
+gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \
+	-I "$NULLFS_RS_TOP/tools/selftests" -o "$bench_out/bench" tools/bench/bench.c
+
+rm -rf "$results"
+mkdir -p "$results" "$published"
+if kvm_works "$kdir/arch/x86/boot/bzImage"; then accel=kvm; else accel=tcg; fi
+tools/boot.sh --results "$results" --timeout "${NULLFS_RS_BENCH_TIMEOUT:-3600}" \
+	-- tools/guest/bench.sh "$rounds" ||
+	die "the guest's benchmark run failed (exit $?; output and console: $results)"
+
+"$NULLFS_RS_CACHE/venv/bin/python3" tools/bench/report.py \
+	--samples "$results/samples.txt" \
+	--profiles "$results" \
+	--kernel "$(cat "$results/kernel")" \
+	--flavour "${NULLFS_RS_FLAVOUR:-default}" \
+	--accelerator "$accel" \
+	--rounds "$rounds" \
+	--size nullfs_rs="$NULLFS_RS_OUT/module/nullfs_rs.ko" \
+	--size c_nullfs="$kdir/fs/nullfs.o" \
+	--size rust_init_fs="$NULLFS_RS_OUT/samples/rust_init_fs.ko" \
+	--size c_init_fs="$NULLFS_RS_OUT/samples/c_init_fs.ko" \
+	--json "$published/latest.json" \
+	--plot "$published/ratios.png"
