@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: measure nullfs_rs against the in-tree C nullfs, tmpfs and
 # ramfs in one boot of the test kernel, then print the table and write
-# tools/bench/results/latest.json and ratios.png.  The module, the samples
+# tools/bench/results/latest.txt (the table), latest.json and ratios.png.  The module, the samples
 # and the vfs_bench helper are built by make first.
 #
 # NULLFS_RS_BENCH_ROUNDS sets the rounds (default 9).  This is a benchmark:
@@ -45,4 +45,4 @@ tools/boot.sh --results "$results" --timeout "${NULLFS_RS_BENCH_TIMEOUT:-3600}" 
 	--size rust_init_fs="$NULLFS_RS_OUT/samples/rust_init_fs.ko" \
 	--size c_init_fs="$NULLFS_RS_OUT/samples/c_init_fs.ko" \
 	--json "$published/latest.json" \
-	--plot "$published/ratios.png"
+	--plot "$published/ratios.png" | tee "$published/latest.txt"
