@@ -257,6 +257,7 @@ static double syscall_rate(enum syscall_row row, int dirfd)
 static const char *const kernel_rows[] = {
 	"lookup_same", "lookup_new", "getattr", "statfs", "iterate",
 };
+#define NR_KERNEL_ROWS ((int)(sizeof(kernel_rows) / sizeof(*kernel_rows)))
 
 static double kernel_ns(const char *op, int dirfd, unsigned int iterations)
 {
@@ -472,11 +473,11 @@ int main(int argc, char **argv)
 	open_vfs_bench();
 	open_targets(true);
 
-	/* One untimed pass of everything first: caches, page faults, lazy setup. */
+	/* One untimed pass over the open roots first: caches, faults, lazy setup. */
 	for (s = 0; s < NR_SUBJECTS; s++) {
 		for (row = 0; row < NR_SYSCALL_ROWS; row++)
 			syscall_once(row, targets[s].dirfd);
-		for (row = 0; row < (int)(sizeof(kernel_rows) / sizeof(*kernel_rows)); row++)
+		for (row = 0; row < NR_KERNEL_ROWS; row++)
 			kernel_ns(kernel_rows[row], targets[s].dirfd, 100);
 	}
 
@@ -485,7 +486,7 @@ int main(int argc, char **argv)
 			for_each_turn(i, s, round, NR_SUBJECTS)
 				emit(syscall_rows[row], targets[s].name, round,
 				     syscall_rate(row, targets[s].dirfd));
-		for (row = 0; row < (int)(sizeof(kernel_rows) / sizeof(*kernel_rows)); row++) {
+		for (row = 0; row < NR_KERNEL_ROWS; row++) {
 			char name[32];
 
 			snprintf(name, sizeof(name), "kernel_%s", kernel_rows[row]);

@@ -156,14 +156,21 @@ def ratio(ours, theirs, higher_is_better):
 
 
 def section_sizes(path):
-    """File size and Berkeley text size (code and read-only data) of an object."""
-    out = subprocess.run(
-        ["llvm-size-19", "--format=berkeley", path],
-        check=True, capture_output=True, text=True,
-    ).stdout.splitlines()
-    with open(path, "rb") as f:
-        file_bytes = len(f.read())
-    return {"file_bytes": file_bytes, "text_bytes": int(out[1].split()[0])}
+    """File size, Berkeley text size (code, read-only data and unwind
+    tables) and code size (the .text sections) of an object."""
+    def size(fmt):
+        return subprocess.run(["llvm-size-19", f"--format={fmt}", path],
+                              check=True, capture_output=True, text=True).stdout.splitlines()
+
+    code = 0
+    for line in size("sysv"):
+        fields = line.split()
+        if len(fields) == 3 and (fields[0].startswith(".text") or
+                                 fields[0] in (".init.text", ".exit.text")):
+            code += int(fields[1])
+    return {"file_bytes": os.path.getsize(path),
+            "text_bytes": int(size("berkeley")[1].split()[0]),
+            "code_bytes": code}
 
 
 def fmt(value, unit):
@@ -253,8 +260,9 @@ def print_report(report):
                       fmt_ratio(row["rust_vs_c"])])
     print_table(headers, lines)
     print()
-    headers = ["object", "file bytes", "text bytes"]
-    lines = [[name, s["file_bytes"], s["text_bytes"]] for name, s in report["sizes"].items()]
+    headers = ["object", "file bytes", "text bytes", "code bytes"]
+    lines = [[name, s["file_bytes"], s["text_bytes"], s["code_bytes"]]
+             for name, s in report["sizes"].items()]
     print_table(headers, lines)
     print_shortfalls(report)
 
