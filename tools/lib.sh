@@ -28,10 +28,12 @@ kvm_works() {
 	stamp=$NULLFS_RS_CACHE/kvm-probe.$(cat /proc/sys/kernel/random/boot_id)
 	if [ ! -f "$stamp" ]; then
 		mkdir -p "$NULLFS_RS_CACHE"
-		if (timeout -k 5 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 \
+		# (Braces around the subshell: bash reports its death by a signal,
+		# QEMU's abort on a broken KVM, on the script's stderr otherwise.)
+		if { (timeout -k 5 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 \
 			-nodefaults -display none -no-reboot -serial none \
 			-kernel "$1" -append "panic=-1 root=/dev/nonexistent") \
-			>/dev/null 2>&1; then
+			>/dev/null 2>&1; } 2>/dev/null; then
 			echo kvm >"$stamp"
 		else
 			echo tcg >"$stamp"
