@@ -126,9 +126,9 @@ impl InitFsOverride {
     /// Switches the current task to init's fs state.
     pub(crate) fn new() -> Self {
         // In interrupt context `current` is whatever task was interrupted:
-        // catch that where the kernel checks for atomic context. Nowhere
-        // else: there might_sleep() is only a preemption point, a call that
-        // made the guard cost four times C's (see make bench).
+        // catch that in kernels that check for atomic context (the debug
+        // flavour does). Elsewhere might_sleep() is only an empty
+        // out-of-line call, a third one next to the two helpers.
         #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
         kernel::task::might_sleep();
         // SAFETY: `__override_init_fs()` only swaps `current->fs`, which the
