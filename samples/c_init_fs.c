@@ -7,7 +7,8 @@
  *
  * For `make bench`, write "GUARDS LOOKUPS PATH" to .../c_init_fs/bench: a
  * kthread times GUARDS enters and exits of the guard, then LOOKUPS guarded
- * lookups of PATH, and the file reads back the two times in nanoseconds.
+ * lookups of PATH (each count at most ten million), and the file reads back
+ * the two times in nanoseconds.
  */
 #include <linux/completion.h>
 #include <linux/debugfs.h>
@@ -49,19 +50,28 @@ struct probe {
 	struct work_struct work;
 };
 
+/* Enough for seconds of either loop, not for minutes of a writer waiting. */
+#define BENCH_MAX_ITERATIONS 10000000
+
+/* What one timing run measured. */
+struct timing {
+	u32 guards, lookups;
+	u64 guard_ns, lookup_ns;
+};
+
 /* One timing run, from the writer's stack to the kthread and back. */
 struct bench {
 	const char *path;
-	u32 guards, lookups;
-	u64 guard_ns, lookup_ns;
+	struct timing timing;
 	int err;
 	struct completion done;
 };
 
-static DEFINE_MUTEX(report_lock);
+/* Guards the last report and the last timing. */
+static DEFINE_MUTEX(results_lock);
 static struct report last_report;
 static bool have_report;
-static struct bench last_bench;
+static struct timing last_timing;
 static struct dentry *debugfs_dir;
 
 static void try_path(const char *name, struct outcome *out)
@@ -167,7 +177,7 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf,
 	err = run_probe(name, &report);
 	if (err)
 		return err;
-	scoped_guard(mutex, &report_lock) {
+	scoped_guard(mutex, &results_lock) {
 		last_report = report;
 		have_report = true;
 	}
@@ -189,7 +199,7 @@ static int probe_show(struct seq_file *m, void *unused)
 {
 	const struct report *r = &last_report;
 
-	guard(mutex)(&report_lock);
+	guard(mutex)(&results_lock);
 	if (!have_report) {
 		seq_puts(m, "write a path to this file first\n");
 		return 0;
@@ -229,20 +239,20 @@ static int bench_kthread(void *data)
 	u32 i;
 
 	start = ktime_get_ns();
-	for (i = 0; i < bench->guards; i++)
+	for (i = 0; i < bench->timing.guards; i++)
 		scoped_with_init_fs()
 			barrier();
-	bench->guard_ns = ktime_get_ns() - start;
+	bench->timing.guard_ns = ktime_get_ns() - start;
 
 	start = ktime_get_ns();
-	for (i = 0; i < bench->lookups; i++) {
+	for (i = 0; i < bench->timing.lookups; i++) {
 		scoped_with_init_fs()
 			bench->err = kern_path(bench->path, LOOKUP_FOLLOW, &path);
 		if (bench->err)
 			break;
 		path_put(&path);
 	}
-	bench->lookup_ns = ktime_get_ns() - start;
+	bench->timing.lookup_ns = ktime_get_ns() - start;
 	kthread_complete_and_exit(&bench->done, 0);
 }
 
@@ -251,15 +261,19 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 {
 	struct bench bench = {};
 	struct task_struct *task;
-	char buf[256], path[256];
+	char buf[256], path[256], extra;
+	struct timing *t = &bench.timing;
 
 	if (count >= sizeof(buf))
 		return -ENAMETOOLONG;
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
-	if (sscanf(buf, "%u %u %255s", &bench.guards, &bench.lookups,
-		   path) != 3 || !bench.guards || !bench.lookups)
+	if (sscanf(buf, "%u %u %255s %c", &t->guards, &t->lookups, path,
+		   &extra) != 3)
+		return -EINVAL;
+	if (!t->guards || !t->lookups || t->guards > BENCH_MAX_ITERATIONS ||
+	    t->lookups > BENCH_MAX_ITERATIONS)
 		return -EINVAL;
 	bench.path = path;
 
@@ -271,22 +285,22 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	if (bench.err)
 		return bench.err;
 
-	scoped_guard(mutex, &report_lock)
-		last_bench = bench;
+	scoped_guard(mutex, &results_lock)
+		last_timing = bench.timing;
 	return count;
 }
 
 static int bench_show(struct seq_file *m, void *unused)
 {
-	guard(mutex)(&report_lock);
-	if (!last_bench.guards) {
+	guard(mutex)(&results_lock);
+	if (!last_timing.guards) {
 		seq_puts(m, "write \"GUARDS LOOKUPS PATH\" to this file first\n");
 		return 0;
 	}
-	seq_printf(m, "guards %u in %llu ns\n", last_bench.guards,
-		   last_bench.guard_ns);
-	seq_printf(m, "lookups %u in %llu ns\n", last_bench.lookups,
-		   last_bench.lookup_ns);
+	seq_printf(m, "guards %u in %llu ns\n", last_timing.guards,
+		   last_timing.guard_ns);
+	seq_printf(m, "lookups %u in %llu ns\n", last_timing.lookups,
+		   last_timing.lookup_ns);
 	return 0;
 }
 
