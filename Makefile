@@ -12,7 +12,7 @@
 #   make stress     the reliability run on the debug kernel (long stress,
 #                   fault injection, hostile input, fuzzing, kmemleak)
 #   make bench      nullfs_rs against the C nullfs, tmpfs and ramfs, in one
-#                   boot: a table, tools/bench/results/{latest.json,ratios.png}
+#                   boot: tools/bench/results/{latest.txt,latest.json,ratios.png}
 #
 # NULLFS_RS_FLAVOUR=debug selects the debug kernel (KASAN, lockdep, kmemleak,
 # failslab, debugobjects); NULLFS_RS_CACHE moves the cache.

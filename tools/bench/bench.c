@@ -141,15 +141,19 @@ static int open_c_nullfs(void)
 		_exit(sendmsg(sv[1], &msg, 0) == 1 ? 0 : 3);
 	}
 	close(sv[1]);
+	/* The child has sent its descriptor, if any, before it exits. */
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		die("the unshare(UNSHARE_EMPTY_MNTNS) child did not exit");
+	if (WEXITSTATUS(status))
+		die("the unshare(UNSHARE_EMPTY_MNTNS) child failed at step %d",
+		    WEXITSTATUS(status));
 	iov.iov_base = &byte;
-	if (recvmsg(sv[0], &msg, 0) != 1 || !(cmsg = CMSG_FIRSTHDR(&msg)) ||
+	if (recvmsg(sv[0], &msg, MSG_CMSG_CLOEXEC) != 1 ||
+	    !(cmsg = CMSG_FIRSTHDR(&msg)) || cmsg->cmsg_level != SOL_SOCKET ||
 	    cmsg->cmsg_type != SCM_RIGHTS)
 		die("no root came back from unshare(UNSHARE_EMPTY_MNTNS)");
 	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
 	close(sv[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
-		die("the unshare(UNSHARE_EMPTY_MNTNS) child failed");
 	return fd;
 }
 
@@ -219,7 +223,8 @@ static void syscall_once(enum syscall_row row, int dirfd)
 			snprintf(name, sizeof(name), "new%lu", next_name++);
 		if (fstatat(dirfd, row == LOOKUP_NEW ? name : "missing", &st, 0) >= 0 ||
 		    errno != ENOENT)
-			die("%s: lookup of a missing name did not fail with ENOENT", syscall_rows[row]);
+			die("%s: a missing name did not fail with ENOENT",
+			    syscall_rows[row]);
 		break;
 	case STAT_ROOT:
 		if (fstatat(dirfd, ".", &st, 0))
@@ -466,7 +471,8 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "--loop"))
 		return one_loop(argv + 2);
 	if (argc != 4 || (rounds = atoi(argv[2])) < 1)
-		die("usage: bench WORKDIR ROUNDS LOOKUP_FILE | bench --loop WORKDIR OP SUBJECT ITERATIONS");
+		die("usage: bench WORKDIR ROUNDS LOOKUP_FILE\n"
+		    "       bench --loop WORKDIR OP SUBJECT ITERATIONS");
 	workdir = argv[1];
 	lookup_file = argv[3];
 

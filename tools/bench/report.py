@@ -97,8 +97,10 @@ def parse_profile(path, kallsyms):
             ip = int(line, 16)
             total += 1
             index = bisect.bisect_right(addresses, ip) - 1
-            kernel = ip >= 0xffff800000000000 and index >= 0
-            counts[names[index] if kernel else "(user space)"] += 1
+            if ip < 0xffff800000000000:
+                counts["(user space)"] += 1
+            else:
+                counts[names[index] if index >= 0 else "(unknown)"] += 1
     plain = demangle(counts)
     entries = []
     for name, count in sorted(counts.items(), key=lambda item: -item[1]):
@@ -145,14 +147,20 @@ def summary(values):
 
 
 def ratio(ours, theirs, higher_is_better):
-    """nullfs_rs's advantage over a reference, per round they share."""
+    """nullfs_rs's advantage over a reference, per round they share.
+
+    A round where either value is not positive (a slab reading that went
+    down) has no ratio; the JSON says how many rounds were left out.
+    """
     rounds = sorted(set(ours) & set(theirs))
     if higher_is_better:
         pairs = [(ours[r], theirs[r]) for r in rounds]
     else:
         pairs = [(theirs[r], ours[r]) for r in rounds]
     values = [a / b for a, b in pairs if b > 0 and a > 0]
-    return summary(values) if values else None
+    if not values:
+        return None
+    return {**summary(values), "rounds_left_out": len(pairs) - len(values)}
 
 
 def section_sizes(path):
@@ -325,6 +333,13 @@ def plot(report, path):
     fig.savefig(path, dpi=110)
 
 
+def name_and_path(text):
+    name, sep, path = text.partition("=")
+    if not sep or not name or not path:
+        raise argparse.ArgumentTypeError(f"not NAME=PATH: {text}")
+    return name, path
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", required=True)
@@ -334,7 +349,7 @@ def main():
     parser.add_argument("--accelerator", required=True, choices=["kvm", "tcg"])
     parser.add_argument("--rounds", required=True, type=int)
     parser.add_argument("--size", action="append", default=[], metavar="NAME=PATH",
-                        type=lambda s: tuple(s.split("=", 1)))
+                        type=name_and_path)
     parser.add_argument("--json", required=True)
     parser.add_argument("--plot", required=True)
     args = parser.parse_args()

@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$NULLFS_RS_TOP"
 
 rounds=${NULLFS_RS_BENCH_ROUNDS:-9}
-[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "NULLFS_RS_BENCH_ROUNDS must be a positive number, not '$rounds'"
+[[ $rounds =~ ^[1-9][0-9]*$ ]] ||
+	die "NULLFS_RS_BENCH_ROUNDS must be a positive number, not '$rounds'"
 kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
 bench_out=$NULLFS_RS_OUT/bench
 results=$bench_out/results
@@ -23,11 +24,10 @@ tools/setup.sh --bench
 headers=$kdir/../usr/include
 [ -d "$headers" ] || headers=$NULLFS_RS_OUT/selftests-usr/include
 [ -d "$headers" ] || die "no uapi headers for $kdir (run make selftests)"
-gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \
-	-I "$NULLFS_RS_TOP/tools/selftests" -o "$bench_out/bench" tools/bench/bench.c
-
 rm -rf "$results"
 mkdir -p "$results" "$published"
+gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \
+	-I "$NULLFS_RS_TOP/tools/selftests" -o "$bench_out/bench" tools/bench/bench.c
 if kvm_works "$kdir/arch/x86/boot/bzImage"; then accel=kvm; else accel=tcg; fi
 tools/boot.sh --results "$results" --timeout "${NULLFS_RS_BENCH_TIMEOUT:-3600}" \
 	-- tools/guest/bench.sh "$rounds" ||
@@ -44,5 +44,9 @@ tools/boot.sh --results "$results" --timeout "${NULLFS_RS_BENCH_TIMEOUT:-3600}" 
 	--size c_nullfs="$kdir/fs/nullfs.o" \
 	--size rust_init_fs="$NULLFS_RS_OUT/samples/rust_init_fs.ko" \
 	--size c_init_fs="$NULLFS_RS_OUT/samples/c_init_fs.ko" \
-	--json "$published/latest.json" \
-	--plot "$published/ratios.png" | tee "$published/latest.txt"
+	--json "$results/latest.json" \
+	--plot "$results/ratios.png" >"$results/latest.txt" ||
+	die "report.py failed (the guest's results: $results)"
+# Published only whole: the three files always come from the same run.
+cp "$results"/{latest.txt,latest.json,ratios.png} "$published/"
+cat "$results/latest.txt"

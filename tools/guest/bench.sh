@@ -1,9 +1,10 @@
 #!/bin/bash
-# Runs inside the guest for `make bench ROUNDS`: loads nullfs_rs, the
+# bench.sh ROUNDS, inside the guest for make bench: loads nullfs_rs, the
 # vfs_bench helper and both scoped_with_init_fs samples, gives the benchmark
 # a scratch tmpfs, and leaves its measurements, perf profiles of the
-# in-kernel loops, and the kernel's release in $NULLFS_RS_RESULTS.  Unloads everything afterwards: a module that will not
-# unload means the benchmark leaked a mount or a reference.
+# in-kernel loops, and the kernel's release in $NULLFS_RS_RESULTS.  Unloads
+# everything afterwards: a module that will not unload means the benchmark
+# leaked a mount or a reference.
 set -eu
 rounds=$1
 out=$NULLFS_RS_OUT
@@ -31,7 +32,9 @@ uname -r >"$results/kernel"
 # looping task's instruction pointers, which report.py resolves against this
 # boot's kallsyms (module symbols included).
 cat /proc/kallsyms >"$results/kallsyms"
-# A new kthread's samples carry the comm "kthreadd": perf misses its rename.
+# A new kthread's samples carry the comm "kthreadd" (perf misses its rename),
+# as would those of any other kthread started meanwhile; none is expected in
+# the idle guest.
 profile() { # NAME COMM COMMAND...
 	local name=$1 comm=$2
 	shift 2
@@ -39,7 +42,10 @@ profile() { # NAME COMM COMMAND...
 	perf script -i "$work/perf.data" -F comm,tid,ip 2>/dev/null |
 		awk -v comm="$comm" '($1 == comm || $1 == "kthreadd") && $2 != 2 { print $3 }' \
 		>"$results/profile-$name.ips"
-	[ -s "$results/profile-$name.ips" ] || { echo "bench.sh: no samples of $comm for $name" >&2; exit 1; }
+	if [ ! -s "$results/profile-$name.ips" ]; then
+		echo "bench.sh: no samples of $comm for $name" >&2
+		exit 1
+	fi
 }
 # Loops of a second or so under TCG, long enough to drown the process's
 # start and exit.

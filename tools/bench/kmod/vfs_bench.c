@@ -23,6 +23,7 @@
 #include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/hex.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
@@ -32,14 +33,21 @@
 #include <linux/statfs.h>
 #include <linux/timekeeping.h>
 
-enum bench_op { LOOKUP_SAME, LOOKUP_NEW, GETATTR, STATFS, ITERATE, NR_OPS };
+enum bench_op {
+	BENCH_LOOKUP_SAME,
+	BENCH_LOOKUP_NEW,
+	BENCH_GETATTR,
+	BENCH_STATFS,
+	BENCH_ITERATE,
+	NR_BENCH_OPS
+};
 
-static const char *const op_names[NR_OPS] = {
-	[LOOKUP_SAME]	= "lookup_same",
-	[LOOKUP_NEW]	= "lookup_new",
-	[GETATTR]	= "getattr",
-	[STATFS]	= "statfs",
-	[ITERATE]	= "iterate",
+static const char *const op_names[NR_BENCH_OPS] = {
+	[BENCH_LOOKUP_SAME]	= "lookup_same",
+	[BENCH_LOOKUP_NEW]	= "lookup_new",
+	[BENCH_GETATTR]		= "getattr",
+	[BENCH_STATFS]		= "statfs",
+	[BENCH_ITERATE]		= "iterate",
 };
 
 /* What a reader of one open "run" file gets: the last result it asked for. */
@@ -103,21 +111,23 @@ static int run_once(enum bench_op op, struct file *dir)
 {
 	struct kstatfs statfs;
 	struct kstat stat;
-	char name[16];
+	char name[16] = "n";
+	u32 n;
 
 	switch (op) {
-	case LOOKUP_SAME:
+	case BENCH_LOOKUP_SAME:
 		return lookup_missing(dir, "missing");
-	case LOOKUP_NEW:
-		snprintf(name, sizeof(name), "new%u",
-			 atomic_inc_return(&next_name));
+	case BENCH_LOOKUP_NEW:
+		/* In hex, not with snprintf(): the name should cost little. */
+		n = atomic_inc_return(&next_name);
+		*bin2hex(name + 1, &n, sizeof(n)) = '\0';
 		return lookup_missing(dir, name);
-	case GETATTR:
+	case BENCH_GETATTR:
 		return vfs_getattr(&dir->f_path, &stat, STATX_BASIC_STATS,
 				   AT_STATX_SYNC_AS_STAT);
-	case STATFS:
+	case BENCH_STATFS:
 		return vfs_statfs(&dir->f_path, &statfs);
-	case ITERATE:
+	case BENCH_ITERATE:
 		return iterate_all(dir);
 	default:
 		return -EINVAL;
@@ -161,7 +171,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	if (sscanf(buf, "%15s %u %u", op_name, &fd, &iterations) != 3 ||
 	    !iterations)
 		return -EINVAL;
-	op = match_string(op_names, NR_OPS, op_name);
+	op = match_string(op_names, NR_BENCH_OPS, op_name);
 	if (op < 0)
 		return op;
 
@@ -171,7 +181,17 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	if (!d_can_lookup(fd_file(dir)->f_path.dentry))
 		return -ENOTDIR;
 
-	err = run_bench(op, fd_file(dir), iterations, &elapsed_ns);
+	/*
+	 * iterate moves the directory's f_pos: hold its lock, as getdents64()
+	 * and lseek() do through fdget_pos(), which modules cannot call.
+	 */
+	if (op == BENCH_ITERATE) {
+		scoped_guard(mutex, &fd_file(dir)->f_pos_lock)
+			err = run_bench(op, fd_file(dir), iterations,
+					&elapsed_ns);
+	} else {
+		err = run_bench(op, fd_file(dir), iterations, &elapsed_ns);
+	}
 	if (err)
 		return err;
 
