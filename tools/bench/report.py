@@ -42,10 +42,11 @@ ROWS = [
     ("memory_slab", "slab per instance", "bytes", False),
 ]
 SUBJECTS = ["c_nullfs", "nullfs_rs", "nullfs_rs_2", "rootfs_rs", "tmpfs", "ramfs"]
-# What nullfs_rs is compared with: the C nullfs, tmpfs, and a second
+# What nullfs_rs is compared with: the C nullfs, tmpfs, ramfs, and a second
 # nullfs_rs instance, whose ratio shows the spread that placement alone
 # causes (an A/A control).
-REFERENCES = [("c_nullfs", "rs vs C"), ("tmpfs", "rs vs tmpfs"), ("nullfs_rs_2", "A/A")]
+REFERENCES = [("c_nullfs", "rs vs C"), ("tmpfs", "rs vs tmpfs"), ("ramfs", "rs vs ramfs"),
+              ("nullfs_rs_2", "A/A")]
 GUARD_ROWS = [
     ("guard", "guard enter+exit", "ns/op"),
     ("guarded_lookup", "guarded kthread lookup", "ns/op"),
@@ -301,11 +302,12 @@ def plot(report, path):
         labels.append(f"scoped_with_init_fs: {row['label']}")
         groups.append([None] * len(REFERENCES) + [row["rust_vs_c"]])
     series = [("nullfs_rs vs C nullfs", "tab:blue"), ("nullfs_rs vs tmpfs", "tab:orange"),
+              ("nullfs_rs vs ramfs", "tab:olive"),
               ("nullfs_rs vs a second nullfs_rs (A/A: placement alone)", "tab:gray"),
               ("Rust vs C sample", "tab:green")]
 
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(labels) + 1.6))
-    height = 0.22
+    height = 0.18
     bars = [[] for _ in series]  # per series: (y, ratio) of its bars
     for i, group in enumerate(groups):
         present = [k for k, r in enumerate(group) if r is not None]
