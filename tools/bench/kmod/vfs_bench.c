@@ -28,6 +28,7 @@
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/statfs.h>
@@ -145,9 +146,15 @@ static int run_bench(enum bench_op op, struct file *dir, u32 iterations,
 		err = run_once(op, dir);
 		if (err)
 			return err;
-		/* A long loop must not hog the CPU; the cost is the same for all. */
-		if (!(i % 1024))
+		/*
+		 * A long loop must neither hog the CPU nor outlive a kill; the
+		 * cost is the same for every filesystem.
+		 */
+		if (!(i % 1024)) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
 			cond_resched();
+		}
 	}
 	*elapsed_ns = ktime_get_ns() - start;
 	return 0;
