@@ -28,10 +28,11 @@ fi
 console=$out/console.log
 rc=0
 timeout=${NULLFS_RS_BOOT_TIMEOUT:-300}
+# no5lvl: see boot.sh.
 timeout -k 10 "$timeout" qemu-system-x86_64 "${accel[@]}" \
 	-m 512 -smp 2 -nodefaults -display none -no-reboot -serial stdio \
 	-kernel "$kernel" -initrd "$out/initramfs.cpio" \
-	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic" \
+	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic no5lvl" \
 	</dev/null >"$console" 2>&1 || rc=$?
 boot_verdict "$rc" "$timeout" "$console"
 # The one line the kernel is expected to add, exactly once.
