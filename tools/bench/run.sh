@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: measure nullfs_rs against the in-tree C nullfs, tmpfs and
-# ramfs in one boot of the test kernel, then print the table and write
-# tools/bench/results/latest.txt (the table), latest.json and ratios.png.  The module, the samples
-# and the vfs_bench helper are built by make first.
+# ramfs in one boot of the test kernel, then print the report and write it,
+# its data and its plot to tools/bench/results/ (latest.txt, latest.json,
+# ratios.png).  make builds the module, the samples and the vfs_bench helper
+# first.
 #
 # NULLFS_RS_BENCH_ROUNDS sets the rounds (default 9).  This is a benchmark:
 # it fails when a measurement cannot be taken, never because of a figure.
