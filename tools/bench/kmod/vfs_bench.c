@@ -25,7 +25,6 @@
 #include <linux/fs.h>
 #include <linux/hex.h>
 #include <linux/module.h>
-#include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
