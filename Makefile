@@ -33,8 +33,12 @@ KERNEL_DEP := kernel
 endif
 export KDIR
 
-LLVM := -19
-export LIBCLANG_PATH := /usr/lib/llvm-19/lib
+# clang of rustc's LLVM major, and the pinned rustc (tools/toolchain.mk).
+# `make KDIR=... LLVM=-19` builds against a tree made with another clang.
+include $(TOP)/tools/toolchain.mk
+LLVM := -$(LLVM_MAJOR)
+export LIBCLANG_PATH := /usr/lib/llvm-$(LLVM_MAJOR)/lib
+export RUSTUP_TOOLCHAIN := $(RUST_TOOLCHAIN)
 export PATH := $(HOME)/.cargo/bin:$(NULLFS_RS_CACHE)/venv/bin:$(PATH)
 
 MODULE_OUT := $(OUT)/module

@@ -11,13 +11,31 @@ else
 	NULLFS_RS_OUT=${NULLFS_RS_OUT:-$NULLFS_RS_TOP/build}
 fi
 
-# The toolchain the 7.3 tree is built with: clang 19 for C and bindgen.
-export LLVM=-19
-export LIBCLANG_PATH=/usr/lib/llvm-19/lib
+# The toolchain the 7.3 tree is built with (tools/toolchain.mk): clang of
+# rustc's LLVM major for C and bindgen, rustc pinned through rustup.
+. "$NULLFS_RS_TOP/tools/toolchain.mk"
+export LLVM=-$LLVM_MAJOR
+export LIBCLANG_PATH=/usr/lib/llvm-$LLVM_MAJOR/lib
+export RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN
 export PATH="$HOME/.cargo/bin:$NULLFS_RS_CACHE/venv/bin:$PATH"
 
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# Fails with one line saying why unless rustc, clang and bindgen are the
+# ones tools/toolchain.mk names: a rustc of another LLVM major would make
+# Kconfig drop CONFIG_RUST_INLINE_HELPERS without a word.
+check_toolchain() {
+	local rustc_llvm clang_major
+	rustc_llvm=$(rustc -vV 2>/dev/null | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')
+	[ "$(rustc -vV 2>/dev/null | sed -n 's/^release: //p')" = "$RUST_TOOLCHAIN" ] ||
+		die "rustc is not $RUST_TOOLCHAIN (RUSTUP_TOOLCHAIN=$RUSTUP_TOOLCHAIN; run tools/setup.sh)"
+	clang_major=$(clang$LLVM --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p')
+	[ "$rustc_llvm" = "$LLVM_MAJOR" ] && [ "$clang_major" = "$LLVM_MAJOR" ] ||
+		die "rustc $RUST_TOOLCHAIN is on LLVM ${rustc_llvm:-?} and clang$LLVM on ${clang_major:-none}: inline helpers need both on LLVM $LLVM_MAJOR"
+	[ "$(bindgen --version 2>/dev/null)" = "bindgen $BINDGEN_VERSION" ] ||
+		die "bindgen is not $BINDGEN_VERSION ($(bindgen --version 2>&1 | head -n1); run tools/setup.sh)"
+}
 
 # QEMU's KVM acceleration is broken on some hosts (it fails at vCPU setup or
 # hangs): trust it only after a short boot of the kernel $1 under KVM came

@@ -9,7 +9,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-BINDGEN_VERSION=0.73.2
 VIRTME_NG_VERSION=1.42
 MATPLOTLIB_VERSION=3.10.7
 
@@ -21,7 +20,7 @@ case ${1:-} in
 esac
 
 DEB_PACKAGES=(
-	clang-19 lld-19 llvm-19 libclang-19-dev
+	"clang-$LLVM_MAJOR" "lld-$LLVM_MAJOR" "llvm-$LLVM_MAJOR" "libclang-$LLVM_MAJOR-dev"
 	make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio kmod rsync
 	qemu-system-x86 udev python3-venv xz-utils
 )
@@ -43,11 +42,17 @@ if ((${#missing[@]})); then
 fi
 
 command -v rustup >/dev/null || die "rustup not found: the Rust toolchain comes from rustup"
-for component in rust-src rustfmt clippy; do
+# The pinned toolchain, which RUSTUP_TOOLCHAIN (lib.sh, Makefile) selects.
+components=(rust-src rustfmt clippy)
+if ! rustup toolchain list | grep -q "^$RUST_TOOLCHAIN-"; then
+	say "installing Rust $RUST_TOOLCHAIN"
+	rustup toolchain install "$RUST_TOOLCHAIN" --profile minimal
+fi
+for component in "${components[@]}"; do
 	if rustup component list --installed | grep -q "^$component"; then
 		have+=("$component")
 	else
-		say "installing $component"
+		say "installing $component for Rust $RUST_TOOLCHAIN"
 		rustup component add "$component"
 	fi
 done
@@ -56,8 +61,9 @@ if [ "$(bindgen --version 2>/dev/null)" = "bindgen $BINDGEN_VERSION" ]; then
 	have+=("bindgen-$BINDGEN_VERSION")
 else
 	say "installing bindgen-cli $BINDGEN_VERSION"
-	cargo install --locked --version "$BINDGEN_VERSION" bindgen-cli
+	cargo install --locked --force --version "$BINDGEN_VERSION" bindgen-cli
 fi
+check_toolchain
 
 venv=$NULLFS_RS_CACHE/venv
 if [ -x "$venv/bin/vng" ] && [ "$("$venv/bin/pip" show virtme-ng 2>/dev/null | sed -n 's/^Version: //p')" = "$VIRTME_NG_VERSION" ]; then

@@ -29,7 +29,9 @@ version=${version#linux-source-}
 top=$NULLFS_RS_CACHE/kernel/$flavour
 src=$top/src
 build=$top/build
-key=$( (echo "$version $flavour $LLVM"; cat "${patches[@]}" "${fragments[@]}") | sha256sum | cut -c1-16)
+check_toolchain
+toolchain="rustc $RUST_TOOLCHAIN, clang$LLVM $(clang$LLVM --version | head -n1), $(bindgen --version)"
+key=$( (echo "$version $flavour $toolchain"; cat "${patches[@]}" "${fragments[@]}") | sha256sum | cut -c1-16)
 
 if [ "$(cat "$top/key" 2>/dev/null)" = "$key" ] && [ -f "$build/arch/x86/boot/bzImage" ]; then
 	say "kernel $version ($flavour) is up to date"
@@ -81,7 +83,7 @@ for frag in "${fragments[@]}"; do
 done
 kmake -s rustavailable >/dev/null || die "the Rust toolchain does not satisfy the kernel (make rustavailable)"
 
-say "building linux $version ($flavour); a cold build takes about 6 minutes"
+say "building linux $version ($flavour); a cold build takes about 10 minutes"
 jobs=$(($(nproc) + 1))
 kmake -j"$jobs" -s >"$top/make.log" 2>&1 || { tail -n 40 "$top/make.log" >&2; die "kernel build failed (log: $top/make.log)"; }
 kmake -s headers_install INSTALL_HDR_PATH="$top/usr" >/dev/null
