@@ -2,41 +2,46 @@
 
 //! The permanently empty directory at the root of every instance.
 
-use crate::vfs::{seek_in_dir, DirContext, DirOperations, Inode};
-use kernel::{ffi::c_int, fs::LocalFile, prelude::*};
+use crate::vfs::{
+    Added, Attributes, DirOperations, FileSystem, Inode, InodeFlag, InodeFlags, LookupFlags, New,
+    NewDentry, Ready, SuperBlock,
+};
+use kernel::prelude::*;
+
+/// Gives `sb` its root: an [`EmptyDir`], inode 1, mode 0555, immutable, and
+/// with no access time to move, so that reading it leaves no trace either.
+pub(crate) fn set_empty_root<T: FileSystem>(
+    sb: SuperBlock<'_, T, New>,
+) -> Result<SuperBlock<'_, T, Ready>> {
+    let flags = InodeFlags::empty()
+        .with(InodeFlag::Immutable)
+        .with(InodeFlag::NoAtime);
+    let root = sb.new_dir::<EmptyDir>(1, 0o555, flags)?;
+    sb.set_root(root)
+}
 
 /// A directory with nothing in it but `.` and `..`, and nothing that can be
 /// added, changed or locked.
+///
+/// It leaves the listing to the layer, whose empty listing is the only one
+/// readers may take without the inode lock.
 pub(crate) struct EmptyDir;
 
 #[vtable]
 impl DirOperations for EmptyDir {
-    // Nothing ever changes, so readers need no lock.
-    const IMMUTABLE: bool = true;
-
-    fn read_dir(dir: &LocalFile, ctx: &mut DirContext) -> Result {
-        ctx.emit_dots(dir);
-        Ok(())
-    }
-
-    fn lookup(_dir: &Inode) -> Error {
-        ENOENT
-    }
-
-    fn seek(dir: &LocalFile, offset: i64, whence: c_int) -> Result<i64> {
-        // `.` and `..` at offsets 0 and 1.
-        seek_in_dir(dir, offset, whence, 2)
+    fn lookup<'a>(_dir: &Inode, _dentry: NewDentry<'a>, _flags: LookupFlags) -> Result<Added<'a>> {
+        Err(ENOENT)
     }
 
     // A lock on a directory that can never change would guard nothing, and
     // every holder of the root would contend for it: refuse, as C nullfs does.
-    fn lock(_dir: &LocalFile) -> Result {
+    fn lock(_dir: &Inode) -> Result {
         Err(ENOLCK)
     }
 
     // While the root is S_IMMUTABLE the VFS refuses first; this keeps the
     // directory refusing by itself, as libfs's empty directories do.
-    fn setattr(_dir: &Inode) -> Result {
+    fn setattr(_dir: &Inode, _attr: &Attributes) -> Result {
         Err(EPERM)
     }
 

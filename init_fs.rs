@@ -9,7 +9,7 @@
 use crate::vfs::fs_struct::{init_pwd, init_root};
 use kernel::uapi;
 
-pub use crate::vfs::fs_struct::Path;
+pub use crate::vfs::path::Path;
 
 /// PID 1's root and working directory, held.
 ///

@@ -17,10 +17,13 @@ mod rootfs_rs;
 pub mod scoped;
 mod vfs;
 
-use empty_dir::EmptyDir;
-use kernel::{prelude::*, uapi};
+use empty_dir::set_empty_root;
+use kernel::{prelude::*, uapi, ModuleMetadata};
 use rootfs_rs::RootFs;
-use vfs::{fs_flags, inode_flags, sb_iflags, FileSystem, Instances, New, NewInode, SuperBlock};
+use vfs::{
+    FileSystem, FsFlag, FsFlags, Instances, New, Ready, Registered, Registration, SbIFlag,
+    SbIFlags, SuperBlock,
+};
 
 module! {
     type: NullfsModule,
@@ -39,28 +42,32 @@ impl FileSystem for NullFs {
     const INSTANCES: Instances = Instances::PerMount;
     // An empty, immutable tree reveals nothing, so a user namespace may mount
     // it; and there is nothing on it to watch.
-    const FS_FLAGS: i32 = fs_flags::USERNS_MOUNT | fs_flags::DISALLOW_NOTIFY;
-    const SB_IFLAGS: u32 = sb_iflags::NOEXEC | sb_iflags::NODEV;
+    const FS_FLAGS: FsFlags = FsFlags::empty()
+        .with(FsFlag::UsernsMount)
+        .with(FsFlag::DisallowNotify);
+    const SB_IFLAGS: SbIFlags = SbIFlags::empty().with(SbIFlag::NoExec).with(SbIFlag::NoDev);
 
-    fn fill_super(sb: &SuperBlock<New>) -> Result<NewInode> {
-        // Reading the root leaves no trace either.
-        sb.new_dir::<EmptyDir>(1, 0o555, inode_flags::IMMUTABLE | inode_flags::NOATIME)
+    fn fill_super(sb: SuperBlock<'_, Self, New>) -> Result<SuperBlock<'_, Self, Ready>> {
+        set_empty_root(sb)
     }
 }
 
-#[pin_data]
+static NULLFS: Registration<NullFs> = Registration::new(&NullfsModule::THIS_MODULE);
+static ROOTFS: Registration<RootFs> = Registration::new(&NullfsModule::THIS_MODULE);
+
 struct NullfsModule {
-    #[pin]
-    nullfs: vfs::Registration<NullFs>,
-    #[pin]
-    rootfs: vfs::Registration<RootFs>,
+    _nullfs: Registered<NullFs>,
+    _rootfs: Registered<RootFs>,
 }
 
-impl kernel::InPlaceModule for NullfsModule {
-    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            nullfs <- vfs::Registration::new(module),
-            rootfs <- vfs::Registration::new(module),
+impl kernel::Module for NullfsModule {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        // If the second registration fails, the first is undone; no mount of
+        // either type can have been made in between, as the layer refuses
+        // them until the module is live.
+        Ok(Self {
+            _nullfs: NULLFS.register()?,
+            _rootfs: ROOTFS.register()?,
         })
     }
 }

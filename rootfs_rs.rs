@@ -5,8 +5,8 @@
 //! A mount tree can be built on top of it, and unmounting whatever covers it
 //! reveals nothing, because there is nothing in it to reveal.
 
-use crate::empty_dir::EmptyDir;
-use crate::vfs::{inode_flags, sb_iflags, FileSystem, Instances, New, NewInode, SuperBlock};
+use crate::empty_dir::set_empty_root;
+use crate::vfs::{FileSystem, FsFlags, Instances, New, Ready, SbIFlag, SbIFlags, SuperBlock};
 use kernel::prelude::*;
 
 /// The magic number of the immutable rootfs ("ROOT"), as the design proposes
@@ -22,13 +22,13 @@ impl FileSystem for RootFs {
     // One root for the whole system, so only the initial user namespace may
     // mount it.
     const INSTANCES: Instances = Instances::Single;
-    const FS_FLAGS: i32 = 0;
-    const SB_IFLAGS: u32 = sb_iflags::NOEXEC | sb_iflags::NODEV;
+    const FS_FLAGS: FsFlags = FsFlags::empty();
+    const SB_IFLAGS: SbIFlags = SbIFlags::empty().with(SbIFlag::NoExec).with(SbIFlag::NoDev);
 
-    fn fill_super(sb: &SuperBlock<New>) -> Result<NewInode> {
+    fn fill_super(sb: SuperBlock<'_, Self, New>) -> Result<SuperBlock<'_, Self, Ready>> {
         // Permanently empty, and immutable. The design sets S_IMMUTABLE
         // only, but relatime then still moves the atime on a read, which an
-        // immutable root should not show.
-        sb.new_dir::<EmptyDir>(1, 0o555, inode_flags::IMMUTABLE | inode_flags::NOATIME)
+        // immutable root should not show: the empty root has S_NOATIME too.
+        set_empty_root(sb)
     }
 }

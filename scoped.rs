@@ -10,25 +10,18 @@
 //! device node) borrows PID 1's fs state, `userspace_init_fs`, for exactly
 //! the scope of that lookup:
 //!
-//! ```ignore
-//! use crate::init_fs::Path;
-//! use crate::scoped::{with_init_fs, InitFsGuard};
-//!
-//! // A closure as the scope...
-//! let file = with_init_fs(|| open_config(c"/etc/foo.conf"))?;
-//!
-//! // ...or a guard, for the rest of a block.
-//! {
-//!     let _init_fs = InitFsGuard::new();
-//!     let path = Path::lookup(c"/lib/firmware/foo.bin")?;
-//! } // the task's own fs state is back here, on every path out of the block
-//! ```
+//! The scope is a closure, `with_init_fs(|| Path::lookup(c"/etc/foo.conf"))`,
+//! or a guard, `let _init_fs = InitFsGuard::new();`, that lasts to the end of
+//! its block and puts the task's own fs state back on every path out of it.
+//! The KUnit tests in `api_tests.rs` use both forms.
 //!
 //! What it is not for: moving work that must be done with the credentials
 //! and the namespace of a particular user process into a kthread. Resolving
 //! a path supplied by userspace in init's namespace from a kthread is how a
 //! confused deputy is built; such work belongs in the process's own
-//! context (see the usermode helper rules in design document 001).
+//! context (see the rules for usermode helpers in "[PATCH RFC DRAFT POC
+//! 00/11] fs,kthread: isolate all kthreads in nullfs", 2026-03-03, and its
+//! review).
 //!
 //! If PID 1 stops sharing its fs state (`unshare(CLONE_FS)` or
 //! `unshare(CLONE_NEWNS)`), the kernel logs "VFS: Pid 1 stopped sharing
@@ -60,6 +53,7 @@ pub struct InitFsGuard {
 
 impl InitFsGuard {
     /// Switches the current task to init's fs state until the guard drops.
+    #[track_caller]
     pub fn new() -> Self {
         Self {
             _override: InitFsOverride::new(),
@@ -75,6 +69,7 @@ impl Default for InitFsGuard {
 
 /// Runs `f` with the current task switched to init's fs state, and switches
 /// it back however `f` returns.
+#[track_caller]
 pub fn with_init_fs<T>(f: impl FnOnce() -> T) -> T {
     let _init_fs = InitFsGuard::new();
     f()

@@ -4,31 +4,39 @@
 //!
 //! Every `unsafe` block the module needs to talk to the VFS lives under this
 //! module. A filesystem type is a Rust type implementing [`FileSystem`]; its
-//! directories are served by a type implementing [`DirOperations`]. The layer
-//! turns both into the C tables (`file_system_type`, `fs_context_operations`,
-//! `super_operations`, `inode_operations`, `file_operations`) and registers
-//! the type with a pinned [`Registration`].
+//! directories are served by a type implementing [`DirOperations`], and its
+//! dentries, optionally, by one implementing [`DentryOperations`]. The layer
+//! turns them into the C tables (`file_system_type`, `fs_context_operations`,
+//! `super_operations`, `inode_operations`, `file_operations`,
+//! `dentry_operations`) and registers the type through a static
+//! [`Registration`].
 //!
 //! The layer covers what in-memory filesystems without regular files need:
-//! a superblock whose root is a directory, and no other inodes. It also
-//! holds the task fs state (`fs_struct`) that `scoped.rs` and `init_fs.rs`
-//! stand on.
+//! a superblock whose root is a directory, lookups that fail or remember a
+//! miss, and no other inodes. It also holds the task fs state
+//! (`fs_struct`) and the paths that `scoped.rs` and `init_fs.rs` stand on.
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
-//! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h).
+//! [`include/linux/fs_context.h`](srctree/include/linux/fs_context.h),
+//! [`include/linux/dcache.h`](srctree/include/linux/dcache.h).
 
+mod dentry;
 mod dir;
+mod flags;
 pub(crate) mod fs_struct;
 mod inode;
+pub(crate) mod path;
 mod registration;
 mod super_block;
 
 use kernel::{bindings, prelude::*};
 
-pub(crate) use dir::{seek_in_dir, DirContext, DirOperations};
-pub(crate) use inode::{Inode, NewInode};
-pub(crate) use registration::Registration;
-pub(crate) use super_block::{New, SuperBlock};
+pub(crate) use dentry::{Added, DentryOperations, LookupFlags, NewDentry};
+pub(crate) use dir::DirOperations;
+pub(crate) use flags::{FsFlag, FsFlags, InodeFlag, InodeFlags, SbIFlag, SbIFlags};
+pub(crate) use inode::{Attributes, Inode, NewInode};
+pub(crate) use registration::{Registered, Registration};
+pub(crate) use super_block::{New, Ready, SuperBlock};
 
 /// How the mounts of a filesystem type map to superblocks.
 pub(crate) enum Instances {
@@ -40,36 +48,6 @@ pub(crate) enum Instances {
     Single,
 }
 
-/// Flags of a filesystem type (`file_system_type::fs_flags`).
-pub(crate) mod fs_flags {
-    use kernel::bindings;
-
-    /// Root in a user namespace may mount it.
-    pub(crate) const USERNS_MOUNT: i32 = bindings::FS_USERNS_MOUNT as i32;
-    /// No fsnotify marks on its objects.
-    pub(crate) const DISALLOW_NOTIFY: i32 = bindings::FS_DISALLOW_NOTIFY as i32;
-}
-
-/// Flags every superblock of a type carries (`super_block::s_iflags`).
-pub(crate) mod sb_iflags {
-    use kernel::bindings;
-
-    /// Executables on it are not run.
-    pub(crate) const NOEXEC: u32 = bindings::SB_I_NOEXEC;
-    /// Device nodes on it are not opened.
-    pub(crate) const NODEV: u32 = bindings::SB_I_NODEV;
-}
-
-/// Flags of an inode (`inode::i_flags`).
-pub(crate) mod inode_flags {
-    use kernel::bindings;
-
-    /// Nothing about the inode may change.
-    pub(crate) const IMMUTABLE: u32 = bindings::S_IMMUTABLE;
-    /// Reading it does not update its access time.
-    pub(crate) const NOATIME: u32 = bindings::S_NOATIME;
-}
-
 /// A filesystem type.
 pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     /// The name it is registered and mounted under.
@@ -78,17 +56,19 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     const MAGIC: u32;
     /// How mounts map to superblocks.
     const INSTANCES: Instances;
-    /// A combination of [`fs_flags`].
-    const FS_FLAGS: i32;
-    /// A combination of [`sb_iflags`], set on every superblock of the type.
-    const SB_IFLAGS: u32;
+    /// Flags of the type.
+    const FS_FLAGS: FsFlags;
+    /// Flags every superblock of the type carries.
+    const SB_IFLAGS: SbIFlags;
 
-    /// Makes the root inode of a superblock being set up.
+    /// Sets up a new superblock: makes its root inode and hands it over with
+    /// [`SuperBlock::set_root`], which is the only way to the ready state
+    /// this returns.
     ///
     /// The layer has already set the magic number and the parameters every
     /// in-memory filesystem shares: page-sized blocks, `MAX_LFS_FILESIZE`,
     /// nanosecond timestamps and `simple_statfs()`.
-    fn fill_super(sb: &SuperBlock<New>) -> Result<NewInode>;
+    fn fill_super(sb: SuperBlock<'_, Self, New>) -> Result<SuperBlock<'_, Self, Ready>>;
 }
 
 /// The `super_operations` of every type: statfs(2) reports the magic number,
@@ -100,7 +80,10 @@ static SUPER_OPERATIONS: bindings::super_operations = bindings::super_operations
 
 #[kunit_tests(nullfs_rs_vfs)]
 mod tests {
-    use super::{dir::DirOps, *};
+    use super::{
+        dir::{seek_in_listing, DirEmitter, DirOps, Whence},
+        *,
+    };
     use crate::empty_dir::EmptyDir;
     use core::ptr::fn_addr_eq;
     use kernel::{
@@ -111,38 +94,79 @@ mod tests {
     type ReadFn = unsafe extern "C" fn(*mut bindings::file, *mut c_char, usize, *mut i64) -> isize;
     type StatfsFn = unsafe extern "C" fn(*mut bindings::dentry, *mut bindings::kstatfs) -> c_int;
 
-    /// A directory with only the operations every directory must have.
+    /// A directory with only the operation every directory must have.
     struct MinimalDir;
 
     #[vtable]
     impl DirOperations for MinimalDir {
-        const IMMUTABLE: bool = false;
+        fn lookup<'a>(
+            _dir: &Inode,
+            _dentry: NewDentry<'a>,
+            _flags: LookupFlags,
+        ) -> Result<Added<'a>> {
+            Err(ENOENT)
+        }
+    }
 
-        fn read_dir(_dir: &LocalFile, _ctx: &mut DirContext) -> Result {
+    /// A directory with a listing of its own, and a seek to go with it.
+    struct ListedDir;
+
+    #[vtable]
+    impl DirOperations for ListedDir {
+        // Not the layer's empty listing, which the linker would otherwise
+        // fold this into: no entries at all.
+        fn read_dir(_emitter: &mut DirEmitter<'_>) -> Result {
             Ok(())
         }
 
-        fn lookup(_dir: &Inode) -> Error {
-            ENOENT
+        fn lookup<'a>(
+            _dir: &Inode,
+            _dentry: NewDentry<'a>,
+            _flags: LookupFlags,
+        ) -> Result<Added<'a>> {
+            Err(ENOENT)
+        }
+
+        fn seek(dir: &LocalFile, offset: i64, whence: Whence) -> Result<i64> {
+            seek_in_listing(dir, offset, whence, 3)
         }
     }
 
     #[test]
     fn unimplemented_operations_are_null() {
+        // The layer's empty listing, and the seek and the lock-free reading
+        // that go with it.
         let fops = &DirOps::<MinimalDir>::FILE_OPS;
         assert!(fops.iterate_shared.is_some());
+        assert!(fops.llseek.is_some());
+        assert_eq!(fops.fop_flags, bindings::FOP_IMMUTABLE);
         assert!(fops
             .read
             .is_some_and(|read| fn_addr_eq(read, bindings::generic_read_dir as ReadFn)));
-        assert!(fops.llseek.is_none());
         assert!(fops.lock.is_none());
         assert!(fops.flock.is_none());
-        assert_eq!(fops.fop_flags, 0);
 
         let iops = &DirOps::<MinimalDir>::INODE_OPS;
         assert!(iops.lookup.is_some());
         assert!(iops.setattr.is_none());
         assert!(iops.listxattr.is_none());
+    }
+
+    #[test]
+    fn own_listing_is_not_immutable() {
+        let own = &DirOps::<ListedDir>::FILE_OPS;
+        let empty = &DirOps::<MinimalDir>::FILE_OPS;
+        assert_eq!(own.fop_flags, 0);
+        assert!(own.llseek.is_some());
+        // Neither the listing nor the seek is the layer's empty one.
+        assert!(own
+            .iterate_shared
+            .zip(empty.iterate_shared)
+            .is_some_and(|(own, empty)| !fn_addr_eq(own, empty)));
+        assert!(own
+            .llseek
+            .zip(empty.llseek)
+            .is_some_and(|(own, empty)| !fn_addr_eq(own, empty)));
     }
 
     #[test]
@@ -183,5 +207,43 @@ mod tests {
         assert!(SUPER_OPERATIONS.alloc_inode.is_none());
         assert!(SUPER_OPERATIONS.write_inode.is_none());
         assert!(SUPER_OPERATIONS.sync_fs.is_none());
+    }
+
+    /// What Rust reads from `task_struct` through the kernel crate's `Task`
+    /// is what C reads for the same task, through `struct pid`. (bindgen
+    /// 0.73 laid `task_struct` out 48 bytes off from C here.)
+    #[test]
+    fn task_fields_read_where_c_has_them() {
+        let task = kernel::current!();
+        // SAFETY: The current task is valid; a NULL namespace means the
+        // caller's own.
+        let pid = unsafe {
+            bindings::__task_pid_nr_ns(
+                task.as_ptr(),
+                bindings::pid_type_PIDTYPE_PID,
+                core::ptr::null_mut(),
+            )
+        };
+        assert!(pid > 0);
+        assert_eq!(task.pid(), pid);
+        assert_eq!(task.tgid(), task.tgid_nr_ns(None));
+    }
+
+    #[test]
+    fn flag_sets_carry_their_bits() {
+        let fs = FsFlags::empty()
+            .with(FsFlag::UsernsMount)
+            .with(FsFlag::DisallowNotify);
+        assert_eq!(
+            fs.bits(),
+            (bindings::FS_USERNS_MOUNT | bindings::FS_DISALLOW_NOTIFY) as i32
+        );
+        assert_eq!(FsFlags::empty().bits(), 0);
+        let sb = SbIFlags::empty().with(SbIFlag::NoExec);
+        assert_eq!(sb.bits(), bindings::SB_I_NOEXEC);
+        let inode = InodeFlags::empty()
+            .with(InodeFlag::Immutable)
+            .with(InodeFlag::NoAtime);
+        assert_eq!(inode.bits(), bindings::S_IMMUTABLE | bindings::S_NOATIME);
     }
 }

@@ -40,11 +40,13 @@ mod work;
 mod fs_struct;
 #[path = "../init_fs.rs"]
 pub mod init_fs;
+#[path = "../vfs/path.rs"]
+mod path;
 #[path = "../scoped.rs"]
 pub mod scoped;
 /// Where `scoped.rs` and `init_fs.rs` expect the layer.
 mod vfs {
-    pub(crate) use super::fs_struct;
+    pub(crate) use super::{fs_struct, path};
 }
 
 use init_fs::{InitFs, Path};

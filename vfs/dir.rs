@@ -2,49 +2,57 @@
 
 //! Directory operations.
 
-use super::Inode;
-use core::marker::PhantomData;
+use super::{Added, Attributes, Inode, LookupFlags, NewDentry};
+use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
     bindings,
     error::{from_result, VTABLE_DEFAULT_ERROR},
     ffi::{c_char, c_int, c_uint},
     fs::LocalFile,
     prelude::*,
-    types::Opaque,
 };
 
 /// The operations of a directory, as `file_operations` and `inode_operations`.
 ///
-/// The layer's directories have no children, so the operations that would
-/// reach one (lookup) or change one are defined here to fail.
+/// The layer's directories have no children of their own: operations that
+/// would create, link, rename or remove one are not in the trait.
+///
+/// A directory that leaves out [`DirOperations::read_dir`] lists as empty,
+/// `.` and `..` and nothing else, which the layer emits. That listing can
+/// never change, so its readers skip the inode lock (`FOP_IMMUTABLE`), and
+/// it seeks within those two entries. No other directory is marked
+/// immutable: the claim follows from the trait's shape, and safe code cannot
+/// make it for a listing that could change.
 #[vtable]
 pub(crate) trait DirOperations: 'static {
-    /// Whether the directory never changes. Its readers then skip the inode
-    /// lock (`FOP_IMMUTABLE`).
-    const IMMUTABLE: bool;
+    /// Emits the entries from the reader's position on (`iterate_shared`).
+    fn read_dir(_emitter: &mut DirEmitter<'_>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 
-    /// Emits the entries from `ctx.pos()` on (`iterate_shared`).
-    fn read_dir(dir: &LocalFile, ctx: &mut DirContext) -> Result;
+    /// Looks up `dentry`, a name that is not in the dcache. Either fails,
+    /// which the caller sees, or adds the dentry to the dcache
+    /// ([`NewDentry::add_negative`]), where the next lookup of the name finds
+    /// it without asking again.
+    fn lookup<'a>(dir: &Inode, dentry: NewDentry<'a>, flags: LookupFlags) -> Result<Added<'a>>;
 
-    /// Looks a name up. There being no children, this only picks the error
-    /// the lookup fails with.
-    fn lookup(dir: &Inode) -> Error;
-
-    /// Repositions an open directory (`llseek`). Without it, `lseek(2)`
-    /// fails with `ESPIPE`.
-    fn seek(_dir: &LocalFile, _offset: i64, _whence: c_int) -> Result<i64> {
+    /// Repositions an open directory (`llseek`); only with
+    /// [`DirOperations::read_dir`]. Without either, `lseek(2)` fails with
+    /// `ESPIPE`.
+    fn seek(_dir: &LocalFile, _offset: i64, _whence: Whence) -> Result<i64> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// Answers a byte-range (`fcntl(2)`) or whole-file (`flock(2)`) lock
-    /// request. Without it, the VFS's own locks apply.
-    fn lock(_dir: &LocalFile) -> Result {
+    /// request on an open directory, and their release when it is closed.
+    /// Without it, the VFS's own locks apply.
+    fn lock(_dir: &Inode) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Answers a change of attributes (`setattr`). Without it,
+    /// Answers a change of the attributes `attr` (`setattr`). Without it,
     /// `simple_setattr()` applies.
-    fn setattr(_dir: &Inode) -> Result {
+    fn setattr(_dir: &Inode, _attr: &Attributes) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -56,32 +64,51 @@ pub(crate) trait DirOperations: 'static {
     }
 }
 
-/// The position and the sink of a `readdir` in progress.
-///
-/// # Invariants
-///
-/// The context is valid, and exclusively ours, for as long as the
-/// `&mut DirContext` is.
-#[repr(transparent)]
-pub(crate) struct DirContext(Opaque<bindings::dir_context>);
+/// Where `lseek(2)` counts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Whence {
+    /// From the start (`SEEK_SET`).
+    Set,
+    /// From the current position (`SEEK_CUR`).
+    Cur,
+    /// From the end (`SEEK_END`).
+    End,
+    /// To the next data at or after the offset (`SEEK_DATA`).
+    Data,
+    /// To the next hole at or after the offset (`SEEK_HOLE`).
+    Hole,
+}
 
-impl DirContext {
-    /// Emits `.` and `..` if the position is before them, and moves past
-    /// them. Returns false if the reader's buffer filled up first.
-    pub(crate) fn emit_dots(&mut self, dir: &LocalFile) -> bool {
-        // SAFETY: The file is valid while `dir` is, and the context is ours
-        // by the type invariant.
-        unsafe { bindings::dir_emit_dots(dir.as_ptr(), self.0.get()) }
+impl Whence {
+    fn from_raw(whence: c_int) -> Result<Self> {
+        match whence as u32 {
+            bindings::SEEK_SET => Ok(Self::Set),
+            bindings::SEEK_CUR => Ok(Self::Cur),
+            bindings::SEEK_END => Ok(Self::End),
+            bindings::SEEK_DATA => Ok(Self::Data),
+            bindings::SEEK_HOLE => Ok(Self::Hole),
+            _ => Err(EINVAL),
+        }
+    }
+
+    fn as_raw(self) -> c_int {
+        (match self {
+            Self::Set => bindings::SEEK_SET,
+            Self::Cur => bindings::SEEK_CUR,
+            Self::End => bindings::SEEK_END,
+            Self::Data => bindings::SEEK_DATA,
+            Self::Hole => bindings::SEEK_HOLE,
+        }) as c_int
     }
 }
 
-/// Repositions `dir` the way a directory of `entries` entries, one per
-/// offset, is repositioned: `SEEK_SET`, `SEEK_CUR` and `SEEK_END` to an
-/// offset from 0 to `entries`; anything else fails with `EINVAL`.
-pub(crate) fn seek_in_dir(
+/// Repositions `dir` the way a listing of `entries` entries, one per offset,
+/// is repositioned: to an offset from 0 to `entries`, or `EINVAL`; as a file
+/// of `entries` bytes of data for `SEEK_DATA` and `SEEK_HOLE`.
+pub(crate) fn seek_in_listing(
     dir: &LocalFile,
     offset: i64,
-    whence: c_int,
+    whence: Whence,
     entries: i64,
 ) -> Result<i64> {
     // SAFETY: The file is valid while `dir` is. `generic_file_llseek_size()`
@@ -89,7 +116,7 @@ pub(crate) fn seek_in_dir(
     // layer's directories have `iterate_shared`), and the other cases are a
     // single store of `f_pos`, as for any file.
     let pos = unsafe {
-        bindings::generic_file_llseek_size(dir.as_ptr(), offset, whence, entries, entries)
+        bindings::generic_file_llseek_size(dir.as_ptr(), offset, whence.as_raw(), entries, entries)
     };
     if pos < 0 {
         return Err(Error::from_errno(pos as c_int));
@@ -97,12 +124,42 @@ pub(crate) fn seek_in_dir(
     Ok(pos)
 }
 
+/// A `readdir` in progress: the open directory and the reader's context,
+/// which come and stay together.
+///
+/// # Invariants
+///
+/// `ctx` is the context of a call of `iterate_shared` on `dir`, valid and
+/// exclusively ours for `'a`.
+pub(crate) struct DirEmitter<'a> {
+    dir: &'a LocalFile,
+    ctx: NonNull<bindings::dir_context>,
+    _ctx: PhantomData<&'a mut bindings::dir_context>,
+}
+
+impl DirEmitter<'_> {
+    /// Emits `.` and `..` if the position is before them, and moves past
+    /// them. Returns false if the reader's buffer filled up first.
+    pub(crate) fn emit_dots(&mut self) -> bool {
+        // SAFETY: By the type invariant the context belongs to this call on
+        // this file, and is ours.
+        unsafe { bindings::dir_emit_dots(self.dir.as_ptr(), self.ctx.as_ptr()) }
+    }
+}
+
 /// The C tables and callbacks of `D`.
 pub(super) struct DirOps<D>(PhantomData<D>);
 
 impl<D: DirOperations> DirOps<D> {
+    const _SEEK_NEEDS_A_LISTING: () = assert!(
+        D::HAS_READ_DIR || !D::HAS_SEEK,
+        "the layer's empty listing seeks by itself"
+    );
+
     pub(super) const FILE_OPS: bindings::file_operations = bindings::file_operations {
-        llseek: if D::HAS_SEEK {
+        llseek: if !D::HAS_READ_DIR {
+            Some(Self::llseek_empty)
+        } else if D::HAS_SEEK {
             Some(Self::llseek)
         } else {
             None
@@ -110,13 +167,18 @@ impl<D: DirOperations> DirOps<D> {
         // Like every directory: read(2) fails with EISDIR, fsync succeeds.
         read: Some(bindings::generic_read_dir),
         fsync: Some(bindings::noop_fsync),
-        iterate_shared: Some(Self::iterate_shared),
+        iterate_shared: if D::HAS_READ_DIR {
+            Some(Self::iterate_shared)
+        } else {
+            Some(Self::iterate_empty)
+        },
         lock: if D::HAS_LOCK { Some(Self::lock) } else { None },
         flock: if D::HAS_LOCK { Some(Self::lock) } else { None },
-        fop_flags: if D::IMMUTABLE {
-            bindings::FOP_IMMUTABLE
-        } else {
+        // Only the layer's own, empty, listing is known never to change.
+        fop_flags: if D::HAS_READ_DIR {
             0
+        } else {
+            bindings::FOP_IMMUTABLE
         },
         ..pin_init::zeroed()
     };
@@ -141,12 +203,28 @@ impl<D: DirOperations> DirOps<D> {
     /// `file` must be an open file of a `D` directory, referenced for the
     /// duration of the call.
     unsafe extern "C" fn llseek(file: *mut bindings::file, offset: i64, whence: c_int) -> i64 {
+        let () = Self::_SEEK_NEEDS_A_LISTING;
         // SAFETY: The caller keeps the file referenced during the call. Every
         // `fdget_pos()` of it takes `f_pos_lock`: the layer sets
         // `iterate_shared` on every directory, so `file_needs_f_pos_lock()`
         // is true for it.
         let dir = unsafe { LocalFile::from_raw_file(file) };
-        from_result(|| D::seek(dir, offset, whence))
+        from_result(|| D::seek(dir, offset, Whence::from_raw(whence)?))
+    }
+
+    /// `llseek` of the empty listing: `.` and `..` at offsets 0 and 1.
+    ///
+    /// # Safety
+    ///
+    /// As for `llseek`.
+    unsafe extern "C" fn llseek_empty(
+        file: *mut bindings::file,
+        offset: i64,
+        whence: c_int,
+    ) -> i64 {
+        // SAFETY: As in `llseek`.
+        let dir = unsafe { LocalFile::from_raw_file(file) };
+        from_result(|| seek_in_listing(dir, offset, Whence::from_raw(whence)?, 2))
     }
 
     /// # Safety
@@ -157,55 +235,84 @@ impl<D: DirOperations> DirOps<D> {
         file: *mut bindings::file,
         ctx: *mut bindings::dir_context,
     ) -> c_int {
-        // SAFETY: As in `llseek`.
-        let dir = unsafe { LocalFile::from_raw_file(file) };
-        // SAFETY: `DirContext` is a transparent wrapper, and the context is
-        // the caller's, lent to us for the call.
-        let ctx = unsafe { &mut *ctx.cast::<DirContext>() };
-        from_result(|| D::read_dir(dir, ctx).map(|()| 0))
+        // SAFETY: As in `llseek`; the context is the caller's, lent to us for
+        // the call, and not NULL.
+        let mut emitter = unsafe { DirEmitter::from_raw(file, ctx) };
+        from_result(|| D::read_dir(&mut emitter).map(|()| 0))
     }
 
+    /// `iterate_shared` of the empty listing.
+    ///
     /// # Safety
     ///
-    /// `file` must be an open file of a `D` directory for the duration of
-    /// the call.
+    /// As for `iterate_shared`.
+    unsafe extern "C" fn iterate_empty(
+        file: *mut bindings::file,
+        ctx: *mut bindings::dir_context,
+    ) -> c_int {
+        // SAFETY: As in `iterate_shared`.
+        let mut emitter = unsafe { DirEmitter::from_raw(file, ctx) };
+        emitter.emit_dots();
+        0
+    }
+
+    /// `lock` and `flock`.
+    ///
+    /// # Safety
+    ///
+    /// `file` must be a file of a `D` directory whose memory and inode are
+    /// valid for the duration of the call.
     unsafe extern "C" fn lock(
         file: *mut bindings::file,
         _cmd: c_int,
         _fl: *mut bindings::file_lock,
     ) -> c_int {
-        // SAFETY: As in `llseek` (`fcntl(2)` and `flock(2)` hold a reference
-        // from `fdget()`).
-        let dir = unsafe { LocalFile::from_raw_file(file) };
+        // SAFETY: The callers are `fcntl(2)` and `flock(2)`, which hold a
+        // reference on the file, and `__fput()` (through
+        // `locks_remove_file()`), which calls with the count already zero but
+        // before it frees the file or drops its inode and dentry. So the file
+        // may not be referenced, but `f_inode` is valid, and referenced by
+        // the file, on every path: the hook gets the inode, not the file.
+        let dir = unsafe { Inode::from_raw((*file).f_inode) };
         from_result(|| D::lock(dir).map(|()| 0))
     }
 
     /// # Safety
     ///
-    /// `dir` must be a referenced `D` directory inode for the duration of
-    /// the call.
+    /// `dir` must be a referenced `D` directory inode and `dentry` a dentry
+    /// being looked up in it, in-lookup or unhashed, for the duration of the
+    /// call.
     unsafe extern "C" fn lookup(
         dir: *mut bindings::inode,
-        _dentry: *mut bindings::dentry,
-        _flags: c_uint,
+        dentry: *mut bindings::dentry,
+        flags: c_uint,
     ) -> *mut bindings::dentry {
         // SAFETY: The VFS holds a reference on the parent during the lookup.
         let dir = unsafe { Inode::from_raw(dir) };
-        D::lookup(dir).to_ptr()
+        // SAFETY: The dentry is the VFS's, not yet in the dcache, and ours to
+        // instantiate until we return.
+        let dentry = unsafe { NewDentry::from_raw(dentry) };
+        match D::lookup(dir, dentry, LookupFlags::from_raw(flags)) {
+            // The dentry the VFS passed is the one that was added.
+            Ok(_) => core::ptr::null_mut(),
+            Err(err) => err.to_ptr(),
+        }
     }
 
     /// # Safety
     ///
-    /// `dentry` must be a positive dentry of a `D` directory, referenced for
-    /// the duration of the call.
+    /// `dentry` must be a positive dentry of a `D` directory and `attr` valid
+    /// attributes, both referenced for the duration of the call.
     unsafe extern "C" fn setattr(
         _idmap: *mut bindings::mnt_idmap,
         dentry: *mut bindings::dentry,
-        _attr: *mut bindings::iattr,
+        attr: *mut bindings::iattr,
     ) -> c_int {
         // SAFETY: The dentry is positive and referenced, so its inode is.
         let dir = unsafe { Inode::from_raw((*dentry).d_inode) };
-        from_result(|| D::setattr(dir).map(|()| 0))
+        // SAFETY: The caller's attributes are valid for the call.
+        let attr = unsafe { Attributes::from_raw(attr) };
+        from_result(|| D::setattr(dir, attr).map(|()| 0))
     }
 
     /// # Safety
@@ -220,5 +327,28 @@ impl<D: DirOperations> DirOps<D> {
         // SAFETY: The dentry is positive and referenced, so its inode is.
         let dir = unsafe { Inode::from_raw((*dentry).d_inode) };
         from_result(|| D::listxattr(dir).map(|()| 0))
+    }
+}
+
+impl DirEmitter<'_> {
+    /// # Safety
+    ///
+    /// `file` must be an open, referenced file of a directory and `ctx` the
+    /// context of the `iterate_shared` call on it, valid and exclusively the
+    /// caller's for `'a`, with no `fdget_pos()` of the file that skipped
+    /// `f_pos_lock` on another thread.
+    unsafe fn from_raw<'a>(
+        file: *mut bindings::file,
+        ctx: *mut bindings::dir_context,
+    ) -> DirEmitter<'a> {
+        // INVARIANT: The caller guarantees the context belongs to this call
+        // on this file.
+        DirEmitter {
+            // SAFETY: As the caller guarantees.
+            dir: unsafe { LocalFile::from_raw_file(file) },
+            // SAFETY: A valid context is not NULL.
+            ctx: unsafe { NonNull::new_unchecked(ctx) },
+            _ctx: PhantomData,
+        }
     }
 }

@@ -2,11 +2,14 @@
 
 //! Inodes.
 
-use super::{dir::DirOps, DirOperations};
-use core::ptr::NonNull;
+use super::{dir::DirOps, DirOperations, FileSystem, InodeFlags};
+use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{bindings, page::PAGE_SHIFT, types::Opaque};
 
 /// An inode the VFS handed to an operation.
+///
+/// Not generic over its filesystem type: nothing of the type hangs off the
+/// layer's inodes (`i_private` is unused), so there is nothing to type.
 ///
 /// # Invariants
 ///
@@ -27,27 +30,40 @@ impl Inode {
     }
 }
 
-/// A new inode that is not yet reachable from any dentry.
+/// A new inode of a superblock of `T` that is being filled for `'a`, not yet
+/// reachable from any dentry.
 ///
 /// # Invariants
 ///
-/// `ptr` points at an inode fresh from `new_inode()` on a superblock that is
-/// being filled: the reference is owned here, and while the inode is on the
-/// superblock's list, nothing walks that list before the superblock is born.
-pub(crate) struct NewInode {
+/// `ptr` points at an inode fresh from `new_inode()` on that superblock: the
+/// reference is owned here, and while the inode is on the superblock's list,
+/// nothing walks that list before the superblock is born.
+pub(crate) struct NewInode<'a, T: FileSystem> {
     ptr: NonNull<bindings::inode>,
+    _sb: PhantomData<(&'a bindings::super_block, T)>,
 }
 
-impl NewInode {
+impl<'a, T: FileSystem> NewInode<'a, T> {
     /// Takes ownership of a new inode, or returns `None` for NULL.
     ///
     /// # Safety
     ///
-    /// `ptr` must be NULL or returned by `new_inode()`, with its reference
-    /// passed to the caller.
+    /// `ptr` must be NULL or returned by `new_inode()` on a superblock of `T`
+    /// that is being filled for `'a`, with its reference passed to the
+    /// caller.
     pub(super) unsafe fn from_raw(ptr: *mut bindings::inode) -> Option<Self> {
         // INVARIANT: The caller passes the one reference of a new inode.
-        NonNull::new(ptr).map(|ptr| Self { ptr })
+        NonNull::new(ptr).map(|ptr| Self {
+            ptr,
+            _sb: PhantomData,
+        })
+    }
+
+    /// The superblock the inode was made on.
+    pub(super) fn super_block(&self) -> *mut bindings::super_block {
+        // SAFETY: By the type invariant the inode is valid; `i_sb` never
+        // changes.
+        unsafe { (*self.ptr.as_ptr()).i_sb }
     }
 
     /// Gives up ownership: the caller now holds the reference.
@@ -58,7 +74,7 @@ impl NewInode {
     }
 
     /// Makes the inode a directory served by `D`.
-    pub(super) fn init_dir<D: DirOperations>(&self, ino: u64, perm: u16, flags: u32) {
+    pub(super) fn init_dir<D: DirOperations>(&self, ino: u64, perm: u16, flags: InodeFlags) {
         let inode = self.ptr.as_ptr();
         // SAFETY: By the type invariant nobody else looks at the inode yet,
         // so these plain writes do not race; `set_nlink()` and
@@ -71,7 +87,7 @@ impl NewInode {
             (*inode).i_size = 0;
             (*inode).i_blkbits = PAGE_SHIFT as u8;
             (*inode).i_blocks = 0;
-            (*inode).i_flags |= flags;
+            (*inode).i_flags |= flags.bits();
             (*inode).i_op = &DirOps::<D>::INODE_OPS;
             (*inode).__bindgen_anon_3.i_fop = &DirOps::<D>::FILE_OPS;
             bindings::set_nlink(inode, 2);
@@ -80,9 +96,30 @@ impl NewInode {
     }
 }
 
-impl Drop for NewInode {
+impl<T: FileSystem> Drop for NewInode<'_, T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the reference is ours to drop.
         unsafe { bindings::iput(self.ptr.as_ptr()) };
+    }
+}
+
+/// The attributes a `setattr` is asked to change (`struct iattr`).
+///
+/// # Invariants
+///
+/// The attributes are valid for as long as the `&Attributes` is.
+#[repr(transparent)]
+pub(crate) struct Attributes(Opaque<bindings::iattr>);
+
+impl Attributes {
+    /// Creates a reference to the attributes of a `setattr` call.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point at a valid `iattr` that stays valid for `'a`.
+    pub(super) unsafe fn from_raw<'a>(ptr: *mut bindings::iattr) -> &'a Self {
+        // SAFETY: `Attributes` is a transparent wrapper of `iattr`, and the
+        // caller guarantees validity for `'a`.
+        unsafe { &*ptr.cast() }
     }
 }

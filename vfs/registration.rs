@@ -3,7 +3,7 @@
 //! Registration of a filesystem type and its `fs_context` callbacks.
 
 use super::{FileSystem, Instances, New, SuperBlock};
-use core::marker::PhantomData;
+use core::{marker::PhantomData, ptr};
 use kernel::{
     bindings,
     error::{from_result, to_result},
@@ -13,72 +13,87 @@ use kernel::{
     ThisModule,
 };
 
-/// A registered filesystem type.
+/// A filesystem type, meant for a `static` of the module that owns it, as
+/// `nullfs_rs.rs` has them, registered from the module's init.
 ///
-/// The type is owned by the module that registered it, so the module cannot
-/// be unloaded while a superblock of the type exists: `rmmod` fails
-/// (`delete_module()` answers `EWOULDBLOCK`) until the last mount is gone.
-///
-/// It must live in static storage, in practice the module's own
-/// [`InPlaceModule`](kernel::InPlaceModule) struct: `file_system_type` embeds
-/// the lockdep class keys of the superblocks, and lockdep accepts only keys
-/// in static memory.
-///
-/// # Invariants
-///
-/// `fs_type` is registered with `register_filesystem()` from the moment the
-/// initializer succeeds until `drop`.
-#[pin_data(PinnedDrop)]
+/// [`Registration::register`] takes `&'static self`, so the
+/// `file_system_type` outlives every superblock that points at it: once
+/// registered, each superblock holds a reference on the owning module, and
+/// a module's statics live until it is unloaded. A `static` is also where
+/// lockdep wants the class keys that `file_system_type` embeds; a leaked heap
+/// allocation would be sound as well, but lockdep would report its keys.
 pub(crate) struct Registration<T: FileSystem> {
-    #[pin]
     fs_type: Opaque<bindings::file_system_type>,
     _fs: PhantomData<T>,
 }
 
-// SAFETY: The registration only gives access to the `file_system_type`, which
-// the VFS protects with its own locks; it may be dropped on any thread.
-unsafe impl<T: FileSystem> Send for Registration<T> {}
-// SAFETY: `Registration` has no `&self` methods that touch its contents.
+// SAFETY: The VFS changes the `file_system_type` only under its own locks, and
+// the layer never touches it after `new`.
 unsafe impl<T: FileSystem> Sync for Registration<T> {}
 
 impl<T: FileSystem> Registration<T> {
-    /// Registers the filesystem type `T`, owned by `module`.
-    pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            fs_type <- Opaque::try_ffi_init(|slot: *mut bindings::file_system_type| {
-                let fs_type = bindings::file_system_type {
-                    name: T::NAME.as_char_ptr(),
-                    fs_flags: T::FS_FLAGS,
-                    init_fs_context: Some(init_fs_context::<T>),
-                    kill_sb: Some(bindings::kill_anon_super),
-                    owner: module.as_ptr(),
-                    ..pin_init::zeroed()
-                };
-                // SAFETY: `slot` is valid for writes, and pinned.
-                unsafe { slot.write(fs_type) };
-                // SAFETY: `slot` holds a fully initialised `file_system_type`
-                // that stays at this address until `drop` unregisters it.
-                // INVARIANT: on success the type is registered.
-                to_result(unsafe { bindings::register_filesystem(slot) })
+    /// The filesystem type `T`, owned by `module`, not registered yet.
+    // `CStrExt::as_char_ptr()` is not `const`; the cast is what it does.
+    #[expect(clippy::disallowed_methods)]
+    pub(crate) const fn new(module: &'static ThisModule) -> Self {
+        Self {
+            fs_type: Opaque::new(bindings::file_system_type {
+                name: T::NAME.as_ptr().cast(),
+                fs_flags: T::FS_FLAGS.bits(),
+                init_fs_context: Some(init_fs_context::<T>),
+                kill_sb: Some(bindings::kill_anon_super),
+                owner: module.as_ptr(),
+                ..pin_init::zeroed()
             }),
             _fs: PhantomData,
-        })
+        }
+    }
+
+    /// Registers the type, until the returned value is dropped.
+    ///
+    /// Fails with `EBUSY` if a type of the same name is registered, this one
+    /// included.
+    pub(crate) fn register(&'static self) -> Result<Registered<T>> {
+        // SAFETY: The type is fully initialised and lives for good. A second
+        // call while it is registered finds the name taken and fails, under
+        // the VFS's lock, before changing anything.
+        to_result(unsafe { bindings::register_filesystem(self.fs_type.get()) })?;
+        // INVARIANT: The type is registered.
+        Ok(Registered(self))
     }
 }
 
-#[pinned_drop]
-impl<T: FileSystem> PinnedDrop for Registration<T> {
-    fn drop(self: Pin<&mut Self>) {
-        // SAFETY: By the type invariant the type is registered. It has no
-        // superblocks left: each one holds a reference on the module, so a
-        // loaded module (and with it `self`) cannot go away before they do.
-        //
-        // One window remains, common to every module that registers more than
-        // one thing: if a later registration of the module's init fails, the
-        // module core frees the module whatever its references, and a mount
-        // that got in between would be left with a dangling `s_type`.
-        unsafe { bindings::unregister_filesystem(self.fs_type.get()) };
+/// A registered filesystem type; dropping it unregisters the type.
+///
+/// Unregistering stops new mounts; existing superblocks keep their
+/// `file_system_type` (it is static) and keep the module loaded until they
+/// go, so `rmmod` fails (`delete_module()` answers `EWOULDBLOCK`) while any
+/// is mounted.
+///
+/// # Invariants
+///
+/// The registration is registered with `register_filesystem()`.
+pub(crate) struct Registered<T: FileSystem>(&'static Registration<T>);
+
+impl<T: FileSystem> Drop for Registered<T> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the type is registered.
+        unsafe { bindings::unregister_filesystem(self.0.fs_type.get()) };
     }
+}
+
+/// Whether `module` is still running its init function.
+///
+/// # Safety
+///
+/// `module` must be NULL (built in) or a module that is loaded.
+unsafe fn module_is_coming(module: *mut bindings::module) -> bool {
+    // SAFETY: The caller guarantees the module is valid. The module loader
+    // writes `state` while others read it, so read it once, as C's
+    // `READ_ONCE()` does.
+    !module.is_null()
+        && unsafe { ptr::read_volatile(&raw const (*module).state) }
+            == bindings::module_state_MODULE_STATE_COMING
 }
 
 /// `file_system_type::init_fs_context`: sets up a context for a new mount.
@@ -89,8 +104,16 @@ impl<T: FileSystem> PinnedDrop for Registration<T> {
 unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut bindings::fs_context) -> c_int {
     // SAFETY: The VFS passes a valid, exclusively owned context.
     let fc = unsafe { &mut *fc };
+    // No superblock before the module's init has succeeded: a later step of
+    // it can still fail, and the module is then freed whatever references
+    // superblocks hold on it. `fs_type` is valid and holds a reference on
+    // its (loaded) module while the context exists.
+    // SAFETY: As just said.
+    if unsafe { module_is_coming((*fc.fs_type).owner) } {
+        return ENODEV.to_errno();
+    }
     fc.ops = &ContextOps::<T>::OPS;
-    fc.s_iflags |= T::SB_IFLAGS;
+    fc.s_iflags |= T::SB_IFLAGS.bits();
     // The one superblock of a single-instance type is everyone's: it belongs
     // to the initial user namespace, not to whoever mounted it first.
     if matches!(T::INSTANCES, Instances::Single) {
@@ -141,11 +164,10 @@ unsafe extern "C" fn fill_super<T: FileSystem>(
 ) -> c_int {
     from_result(|| {
         // SAFETY: The safety requirements of this function are those of
-        // `SuperBlock::<New>::from_raw`.
-        let sb = unsafe { SuperBlock::<New>::from_raw(sb) };
+        // `SuperBlock::<T, New>::from_raw`, for the duration of the call.
+        let sb = unsafe { SuperBlock::<T, New>::from_raw(sb) };
         sb.set_params(T::MAGIC, &super::SUPER_OPERATIONS);
-        let root = T::fill_super(sb)?;
-        sb.set_root(root)?;
+        T::fill_super(sb)?;
         Ok(0)
     })
 }

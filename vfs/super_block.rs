@@ -2,45 +2,52 @@
 
 //! Superblocks.
 
-use super::{DirOperations, NewInode};
-use core::marker::PhantomData;
-use kernel::{bindings, ffi::c_ulong, page::PAGE_SHIFT, prelude::*, types::Opaque};
+use super::{DentryOperations, DirOperations, FileSystem, InodeFlags, NewInode};
+use core::{marker::PhantomData, ptr::NonNull};
+use kernel::{bindings, ffi::c_ulong, page::PAGE_SHIFT, prelude::*};
 
 /// Typestate of a superblock that is being set up: locked, not yet visible,
 /// and without a root.
 pub(crate) struct New;
 
-/// A superblock in state `S`.
+/// Typestate of a superblock with its root set: what `fill_super` returns.
+pub(crate) struct Ready;
+
+/// A superblock of the filesystem type `T` in state `S`, for `'a`.
 ///
 /// # Invariants
 ///
-/// While a `&SuperBlock<New>` exists, the superblock is being filled by the
-/// current thread: locked, not yet visible to anyone else, and `s_root` is
-/// NULL until [`SuperBlock::set_root`] succeeds.
-#[repr(transparent)]
-pub(crate) struct SuperBlock<S> {
-    sb: Opaque<bindings::super_block>,
-    _state: PhantomData<S>,
+/// `sb` points at a superblock of `T` that is valid for `'a`. In state
+/// [`New`] it is being filled by the current thread: locked, not yet visible
+/// to anyone else, and `s_root` is NULL. In state [`Ready`] its `s_root` is
+/// set. The state only ever moves forward, by [`SuperBlock::set_root`], which
+/// consumes the `New` value (it is neither `Copy` nor `Clone`).
+pub(crate) struct SuperBlock<'a, T: FileSystem, S> {
+    sb: NonNull<bindings::super_block>,
+    _type: PhantomData<(&'a bindings::super_block, T, S)>,
 }
 
-impl SuperBlock<New> {
-    /// Creates a reference to a superblock being filled.
+impl<'a, T: FileSystem> SuperBlock<'a, T, New> {
+    /// Wraps a superblock being filled.
     ///
     /// # Safety
     ///
-    /// `ptr` must point at a superblock that the current thread is filling
-    /// (inside the `fill_super` callback of `get_tree_*()`), with `s_root`
-    /// still NULL, for all of `'a`; only [`SuperBlock::set_root`] may set the
-    /// root in that time.
-    pub(super) unsafe fn from_raw<'a>(ptr: *mut bindings::super_block) -> &'a Self {
-        // SAFETY: `SuperBlock<New>` is a transparent wrapper of `super_block`,
-        // and the caller guarantees validity for `'a`.
-        unsafe { &*ptr.cast() }
+    /// `ptr` must point at a superblock of `T` that the current thread is
+    /// filling (inside the `fill_super` callback of `get_tree_*()`), with
+    /// `s_root` still NULL, for all of `'a`.
+    pub(super) unsafe fn from_raw(ptr: *mut bindings::super_block) -> Self {
+        // INVARIANT: The caller guarantees the state; a valid pointer is not
+        // NULL.
+        Self {
+            // SAFETY: As just said.
+            sb: unsafe { NonNull::new_unchecked(ptr) },
+            _type: PhantomData,
+        }
     }
 
     /// Sets what every superblock of the layer has in common.
     pub(super) fn set_params(&self, magic: u32, ops: &'static bindings::super_operations) {
-        let sb = self.sb.get();
+        let sb = self.sb.as_ptr();
         // SAFETY: By the type invariant nobody else accesses the superblock
         // while it is being filled, so these plain writes do not race.
         unsafe {
@@ -57,25 +64,39 @@ impl SuperBlock<New> {
     /// directories: owned by the global root, two links, no size, no blocks,
     /// and all three timestamps set to now.
     ///
-    /// `perm` gives the permission bits (`0o7777` at most) and `flags` a
-    /// combination of [`inode_flags`](super::inode_flags).
+    /// `perm` gives the permission bits; bits outside `0o7777` are ignored.
     pub(crate) fn new_dir<D: DirOperations>(
         &self,
         ino: u64,
         perm: u16,
-        flags: u32,
-    ) -> Result<NewInode> {
+        flags: InodeFlags,
+    ) -> Result<NewInode<'a, T>> {
         // SAFETY: The superblock is valid by the type invariant.
-        let inode = unsafe { bindings::new_inode(self.sb.get()) };
-        // SAFETY: `new_inode()` returns NULL or a new inode whose one
-        // reference is ours.
+        let inode = unsafe { bindings::new_inode(self.sb.as_ptr()) };
+        // SAFETY: `new_inode()` returns NULL or a new inode of this
+        // superblock whose one reference is ours.
         let inode = unsafe { NewInode::from_raw(inode) }.ok_or(ENOMEM)?;
         inode.init_dir::<D>(ino, perm, flags);
         Ok(inode)
     }
 
-    /// Makes `root` the root of the superblock.
-    pub(super) fn set_root(&self, root: NewInode) -> Result {
+    /// Makes `D` the dentry operations of every dentry of the superblock
+    /// (`set_default_d_op()`); the root is made after, so it has them too.
+    pub(crate) fn set_dentry_operations<D: DentryOperations>(&self) {
+        // SAFETY: By the type invariant the superblock is being filled by us
+        // and has no dentries yet; the table is static.
+        unsafe {
+            bindings::set_default_d_op(self.sb.as_ptr(), &super::dentry::DentryOps::<D>::OPS)
+        };
+    }
+
+    /// Makes `root` the root of the superblock, which is then ready.
+    ///
+    /// Fails with `EINVAL` if `root` belongs to another superblock.
+    pub(crate) fn set_root(self, root: NewInode<'a, T>) -> Result<SuperBlock<'a, T, Ready>> {
+        if root.super_block() != self.sb.as_ptr() {
+            return Err(EINVAL);
+        }
         // SAFETY: `d_make_root()` takes over the inode reference, and drops
         // it if it fails.
         let dentry = unsafe { bindings::d_make_root(root.into_raw()) };
@@ -84,7 +105,11 @@ impl SuperBlock<New> {
         }
         // SAFETY: By the type invariant the superblock is not visible yet and
         // has no root; the VFS puts the dentry in `kill_anon_super()`.
-        unsafe { (*self.sb.get()).s_root = dentry };
-        Ok(())
+        unsafe { (*self.sb.as_ptr()).s_root = dentry };
+        // INVARIANT: `s_root` is set; `self` is consumed.
+        Ok(SuperBlock {
+            sb: self.sb,
+            _type: PhantomData,
+        })
     }
 }
