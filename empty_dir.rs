@@ -3,8 +3,8 @@
 //! The permanently empty directory at the root of every instance.
 
 use crate::vfs::{
-    Added, Attributes, DirOperations, FileSystem, Inode, InodeFlag, InodeFlags, LookupFlags, New,
-    NewDentry, Ready, SuperBlock,
+    Added, Attributes, DentryOperations, DirOperations, FileSystem, Inode, InodeFlag, InodeFlags,
+    LookupFlags, New, NewDentry, Ready, SuperBlock,
 };
 use kernel::prelude::*;
 
@@ -16,12 +16,14 @@ pub(crate) fn set_empty_root<T: FileSystem>(
     let flags = InodeFlags::empty()
         .with(InodeFlag::Immutable)
         .with(InodeFlag::NoAtime);
+    sb.set_dentry_operations::<EmptyDir>();
     let root = sb.new_dir::<EmptyDir>(1, 0o555, flags)?;
     sb.set_root(root)
 }
 
 /// A directory with nothing in it but `.` and `..`, and nothing that can be
-/// added, changed or locked.
+/// added, changed or locked; the names looked up in it are remembered as
+/// missing.
 ///
 /// It leaves the listing to the layer, whose empty listing is the only one
 /// readers may take without the inode lock.
@@ -29,8 +31,16 @@ pub(crate) struct EmptyDir;
 
 #[vtable]
 impl DirOperations for EmptyDir {
-    fn lookup<'a>(_dir: &Inode, _dentry: NewDentry<'a>, _flags: LookupFlags) -> Result<Added<'a>> {
-        Err(ENOENT)
+    // The name is missing, and will be for good: let the dcache remember
+    // it, and answer the next lookup without us. Unless the caller means to
+    // create the name: it must then fail with ENOENT, as from C nullfs,
+    // which a negative dentry would turn into the missing operation's
+    // EPERM.
+    fn lookup<'a>(_dir: &Inode, dentry: NewDentry<'a>, flags: LookupFlags) -> Result<Added<'a>> {
+        if flags.intends_to_create() {
+            return Err(ENOENT);
+        }
+        Ok(dentry.add_negative())
     }
 
     // A lock on a directory that can never change would guard nothing, and
@@ -47,5 +57,14 @@ impl DirOperations for EmptyDir {
 
     fn listxattr(_dir: &Inode) -> Result {
         Err(EOPNOTSUPP)
+    }
+}
+
+#[vtable]
+impl DentryOperations for EmptyDir {
+    // A remembered miss answers every lookup but one that means to create
+    // the name: that one goes back to `lookup`, to fail as above.
+    fn revalidate(flags: LookupFlags) -> Result<bool> {
+        Ok(!flags.intends_to_create())
     }
 }

@@ -81,6 +81,7 @@ static SUPER_OPERATIONS: bindings::super_operations = bindings::super_operations
 #[kunit_tests(nullfs_rs_vfs)]
 mod tests {
     use super::{
+        dentry::DentryOps,
         dir::{seek_in_listing, DirEmitter, DirOps, Whence},
         *,
     };
@@ -197,6 +198,14 @@ mod tests {
         assert!(iops.atomic_open.is_none());
         assert!(iops.setattr.is_some());
         assert!(iops.listxattr.is_some());
+
+        // A remembered miss is checked again, and nothing else is done to
+        // the dentries.
+        let dops = &DentryOps::<EmptyDir>::OPS;
+        assert!(dops.d_revalidate.is_some());
+        assert!(dops.d_delete.is_none());
+        assert!(dops.d_release.is_none());
+        assert!(dops.d_hash.is_none());
     }
 
     #[test]

@@ -62,4 +62,30 @@ TEST(lazy_unmount_pins_module_until_last_user)
 	rmdir(dir);
 }
 
+/*
+ * The negative dentries of a superblock go with it: after many remembered
+ * misses and an unmount, the module unloads.
+ */
+TEST(unload_after_remembered_misses)
+{
+	char dir[] = "/tmp/nullfs_rs.XXXXXX", name[64];
+	struct stat st;
+	int i, misses = 0;
+
+	ASSERT_EQ(0, load_module());
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, sys_mount("none", dir, "nullfs_rs", 0, NULL));
+	for (i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "%s/missing-%d", dir, i);
+		misses += stat(name, &st) == -1 && errno == ENOENT;
+	}
+	EXPECT_EQ(100000, misses);
+	/* Looked up again, from the dcache this time: the same answer. */
+	EXPECT_EQ(-1, stat(name, &st));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(0, sys_umount2(dir, 0));
+	EXPECT_EQ(0, unload_module()) TH_LOG("unloading: %s", strerror(errno));
+	rmdir(dir);
+}
+
 TEST_HARNESS_MAIN

@@ -405,4 +405,75 @@ TEST(no_leak_across_1000_mounts)
 	rmdir(dir);
 }
 
+/* How many entries @dir lists besides . and .., or -1. */
+static int entries_in(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/*
+ * An overlay with a nullfs_rs mount as its lower layer is an empty
+ * directory that takes new files into the upper layer; the same after names
+ * of the lower layer were remembered as missing, those that the overlay
+ * then creates included.
+ */
+TEST(overlay_lower_layer)
+{
+	char base[] = "/tmp/nullfs_rs.XXXXXX", lower[64], upper[64], work[64],
+	     merged[64], file[96], opts[256], name[96];
+	const char *remembered[] = { "file", "other", "file/below" };
+	struct stat st;
+	int round, i, fd;
+
+	ASSERT_EQ(0, load_module());
+	ASSERT_NE(NULL, mkdtemp(base));
+	ASSERT_EQ(0, sys_mount("none", base, "tmpfs", 0, NULL));
+	snprintf(lower, sizeof(lower), "%s/lower", base);
+	snprintf(upper, sizeof(upper), "%s/upper", base);
+	snprintf(work, sizeof(work), "%s/work", base);
+	snprintf(merged, sizeof(merged), "%s/merged", base);
+	snprintf(file, sizeof(file), "%s/file", merged);
+	ASSERT_EQ(0, mkdir(lower, 0755) | mkdir(upper, 0755) |
+		     mkdir(work, 0755) | mkdir(merged, 0755));
+	ASSERT_EQ(0, sys_mount("none", lower, "nullfs_rs", 0, NULL));
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
+		 lower, upper, work);
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; round && i < 3; i++) {
+			snprintf(name, sizeof(name), "%s/%s", lower, remembered[i]);
+			EXPECT_EQ(-1, stat(name, &st));
+		}
+		ASSERT_EQ(0, sys_mount("none", merged, "overlay", 0, opts))
+			TH_LOG("round %d: overlay: %s", round, strerror(errno));
+		EXPECT_EQ(0, entries_in(merged));
+		EXPECT_EQ(-1, stat(file, &st));
+		EXPECT_EQ(ENOENT, errno);
+		fd = open(file, O_CREAT | O_WRONLY, 0644);
+		EXPECT_GE(fd, 0) TH_LOG("round %d: create: %s", round, strerror(errno));
+		EXPECT_EQ(5, write(fd, "data\n", 5));
+		close(fd);
+		EXPECT_EQ(1, entries_in(merged));
+		EXPECT_EQ(0, stat(file, &st));
+		EXPECT_EQ(5, st.st_size);
+		EXPECT_EQ(0, unlink(file));
+		EXPECT_EQ(0, entries_in(merged));
+		/* The lower layer is as empty as it was. */
+		EXPECT_EQ(0, entries_in(lower));
+		EXPECT_EQ(0, sys_umount2(merged, 0));
+	}
+	EXPECT_EQ(0, sys_umount2(lower, 0));
+	EXPECT_EQ(0, sys_umount2(base, 0));
+	rmdir(base);
+}
+
 TEST_HARNESS_MAIN

@@ -193,8 +193,56 @@ static void run_battery(const char *dir, struct battery *b)
 				    st.st_atim.tv_nsec == st2.st_atim.tv_nsec);
 }
 
-/* The battery against the C nullfs, the root of a new empty mount namespace. */
-static int run_on_c_nullfs(struct battery *b)
+/*
+ * The calls that create a name or remove one, each on a name that is
+ * missing.  With @remember, a lookup of the name comes first, so that
+ * nullfs_rs holds the miss as a negative dentry when the call comes.
+ */
+static void run_on_missing_name(const char *dir, bool remember,
+				struct battery *b)
+{
+	char path[64], other[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/missing", strcmp(dir, "/") ? dir : "");
+	snprintf(other, sizeof(other), "%s/other", strcmp(dir, "/") ? dir : "");
+#define AFTER_LOOKUP(what, expr) do {				\
+	if (remember)						\
+		VALUE(b, "lookup fails", stat(path, &st) < 0 && errno == ENOENT); \
+	CALL(b, what, expr);					\
+} while (0)
+	AFTER_LOOKUP("mkdir", mkdir(path, 0755));
+	AFTER_LOOKUP("mknod fifo", mknod(path, S_IFIFO | 0644, 0));
+	AFTER_LOOKUP("mknod reg", mknod(path, S_IFREG | 0644, 0));
+	AFTER_LOOKUP("symlink", symlink("/", path));
+	AFTER_LOOKUP("link", link(dir, path));
+	AFTER_LOOKUP("open creat", open(path, O_CREAT | O_WRONLY, 0644));
+	AFTER_LOOKUP("open creat excl",
+		     open(path, O_CREAT | O_EXCL | O_WRONLY, 0644));
+	AFTER_LOOKUP("rename onto", rename(other, path));
+	AFTER_LOOKUP("rename noreplace onto",
+		     renameat2(AT_FDCWD, other, AT_FDCWD, path, RENAME_NOREPLACE));
+	AFTER_LOOKUP("rename from", rename(path, other));
+	AFTER_LOOKUP("unlink", unlink(path));
+	AFTER_LOOKUP("rmdir", rmdir(path));
+	AFTER_LOOKUP("open", open(path, O_RDONLY));
+	AFTER_LOOKUP("stat", stat(path, &st));
+#undef AFTER_LOOKUP
+}
+
+static void run_fresh(const char *dir, struct battery *b)
+{
+	run_on_missing_name(dir, false, b);
+}
+
+static void run_remembered(const char *dir, struct battery *b)
+{
+	run_on_missing_name(dir, true, b);
+}
+
+/* @run against the C nullfs, the root of a new empty mount namespace. */
+static int run_on_c_nullfs(void (*run)(const char *dir, struct battery *b),
+			   struct battery *b)
 {
 	int pipefd[2], status;
 	ssize_t n;
@@ -211,7 +259,7 @@ static int run_on_c_nullfs(struct battery *b)
 		close(pipefd[0]);
 		if (unshare(UNSHARE_EMPTY_MNTNS))
 			_exit(1);
-		run_battery("/", &mine);
+		run("/", &mine);
 		_exit(write(pipefd[1], &mine, sizeof(mine)) == sizeof(mine) ? 0 : 1);
 	}
 	close(pipefd[1]);
@@ -221,13 +269,45 @@ static int run_on_c_nullfs(struct battery *b)
 	return n == sizeof(*b) && WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
+/*
+ * The results of @b against those of @a, call by call (the lookups that
+ * only remember a name are left out); logs and counts the differences.
+ */
+static int compare(struct __test_metadata *_metadata,
+		   const struct battery *a, const char *a_name,
+		   const struct battery *b, const char *b_name)
+{
+	const struct result *x = a->r, *y = b->r;
+	const struct result *x_end = x + a->count, *y_end = y + b->count;
+	int differences = 0;
+
+	for (;; x++, y++) {
+		while (x < x_end && !strcmp(x->what, "lookup fails"))
+			x++;
+		while (y < y_end && !strcmp(y->what, "lookup fails")) {
+			/* The lookup before each call must have failed. */
+			differences += y->value != 1;
+			y++;
+		}
+		if (x == x_end || y == y_end)
+			break;
+		if (x->value == y->value && x->err == y->err)
+			continue;
+		differences++;
+		TH_LOG("%s: %s %lld (%s), %s %lld (%s)", x->what, a_name,
+		       x->value, strerror(x->err), b_name, y->value,
+		       strerror(y->err));
+	}
+	return differences + (x != x_end) + (y != y_end);
+}
+
 TEST(same_results_as_c_nullfs)
 {
 	static struct battery c_side, rust_side;
 	char dir[] = "/tmp/nullfs_rs.XXXXXX";
-	int i, differences = 0;
+	int differences;
 
-	ASSERT_EQ(0, run_on_c_nullfs(&c_side))
+	ASSERT_EQ(0, run_on_c_nullfs(run_battery, &c_side))
 		TH_LOG("unshare(UNSHARE_EMPTY_MNTNS) did not give a C nullfs root");
 	ASSERT_EQ(0, load_module());
 	ASSERT_NE(NULL, mkdtemp(dir));
@@ -236,17 +316,69 @@ TEST(same_results_as_c_nullfs)
 	sys_umount2(dir, 0);
 	rmdir(dir);
 
-	ASSERT_EQ(c_side.count, rust_side.count);
-	for (i = 0; i < c_side.count; i++) {
-		struct result *c = &c_side.r[i], *r = &rust_side.r[i];
-
-		if (c->value == r->value && c->err == r->err)
-			continue;
-		differences++;
-		TH_LOG("%s: C nullfs %lld (%s), nullfs_rs %lld (%s)", c->what,
-		       c->value, strerror(c->err), r->value, strerror(r->err));
-	}
+	differences = compare(_metadata, &c_side, "C nullfs", &rust_side, "nullfs_rs");
 	TH_LOG("%d results compared", c_side.count);
+	EXPECT_EQ(0, differences);
+}
+
+/* @run on a new nullfs_rs mount on a new directory; in a new user namespace
+ * (in a child) if @userns. */
+static int run_on_nullfs_rs(void (*run)(const char *dir, struct battery *b),
+			    bool userns, struct battery *b)
+{
+	char dir[] = "/tmp/nullfs_rs.XXXXXX";
+	int pipefd[2], status, ok;
+	pid_t pid;
+
+	if (!mkdtemp(dir) || pipe(pipefd))
+		return -1;
+	pid = userns ? fork() : 0;
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		ok = (!userns || !enter_userns()) &&
+		     !sys_mount("none", dir, "nullfs_rs", 0, NULL);
+		if (ok) {
+			run(dir, b);
+			sys_umount2(dir, 0);
+		}
+		if (userns)
+			_exit(ok && write(pipefd[1], b, sizeof(*b)) == sizeof(*b) ? 0 : 1);
+	} else {
+		ok = read(pipefd[0], b, sizeof(*b)) == sizeof(*b) &&
+		     waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		     !WEXITSTATUS(status);
+	}
+	close(pipefd[0]);
+	close(pipefd[1]);
+	rmdir(dir);
+	return ok ? 0 : -1;
+}
+
+/*
+ * A name looked up first, so remembered as missing, fails every creation and
+ * removal as a fresh name does, and as on the C nullfs: as root and in a user
+ * namespace.
+ */
+TEST(remembered_misses_answer_as_fresh_names)
+{
+	static struct battery c_fresh, fresh, remembered, userns_fresh,
+			      userns_remembered;
+	int differences;
+
+	ASSERT_EQ(0, run_on_c_nullfs(run_fresh, &c_fresh));
+	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(0, run_on_nullfs_rs(run_fresh, false, &fresh));
+	ASSERT_EQ(0, run_on_nullfs_rs(run_remembered, false, &remembered));
+	ASSERT_EQ(0, run_on_nullfs_rs(run_fresh, true, &userns_fresh));
+	ASSERT_EQ(0, run_on_nullfs_rs(run_remembered, true, &userns_remembered));
+
+	differences = compare(_metadata, &c_fresh, "C nullfs", &fresh, "nullfs_rs");
+	differences += compare(_metadata, &c_fresh, "C nullfs", &remembered,
+			       "nullfs_rs, remembered");
+	differences += compare(_metadata, &userns_fresh, "userns", &userns_remembered,
+			       "userns, remembered");
+	TH_LOG("%d calls compared", c_fresh.count);
 	EXPECT_EQ(0, differences);
 }
 
