@@ -43,7 +43,8 @@ checkpatch)
 	# checkpatch's question whether MAINTAINERS needs updating is answered.
 	(cd "$src" && scripts/checkpatch.pl -q --ignore FILE_PATH_CHANGES "${patches[@]}" &&
 		scripts/checkpatch.pl -q --no-tree -f "$NULLFS_RS_TOP"/samples/*.c \
-			"$NULLFS_RS_TOP"/tools/bench/kmod/*.c)
+			"$NULLFS_RS_TOP"/tools/bench/kmod/*.c \
+			"$NULLFS_RS_TOP"/tools/selftests/kmod/*.c)
 	;;
 *)
 	die "usage: lint.sh [rustfmt|clippy|checkpatch]"

@@ -7,6 +7,7 @@ results=$NULLFS_RS_RESULTS
 ko=$NULLFS_RS_OUT/module/nullfs_rs.ko
 export NULLFS_RS_KO=$ko
 export NULLFS_RS_SAMPLES=$NULLFS_RS_OUT/samples
+export NULLFS_RS_SQUATTER_KO=$NULLFS_RS_OUT/selftests-kmod/fs_squatter.ko
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 

@@ -25,3 +25,7 @@ for test_c in "$here"/*.c; do
 	gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \
 		-I "$src/tools/testing/selftests" -I "$here" -o "$bin" "$test_c" -lpthread
 done
+
+# The kernel module some tests load besides nullfs_rs.ko.
+mkdir -p "$outdir-kmod"
+make -s -C "$kdir" M="$here/kmod" MO="$outdir-kmod" LLVM="$LLVM" modules

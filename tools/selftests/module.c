@@ -4,6 +4,7 @@
  * with the module, and a mounted instance pins the module.  The module core
  * refuses to unload a module in use with EWOULDBLOCK (rmmod says "in use").
  */
+#include <signal.h>
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
@@ -85,6 +86,60 @@ TEST(unload_after_remembered_misses)
 	EXPECT_EQ(ENOENT, errno);
 	EXPECT_EQ(0, sys_umount2(dir, 0));
 	EXPECT_EQ(0, unload_module()) TH_LOG("unloading: %s", strerror(errno));
+	rmdir(dir);
+}
+
+/* Mounts nullfs_rs on @arg over and over until killed; exits with 1 if a
+ * mount ever succeeded. */
+static int keep_mounting(void *arg)
+{
+	for (;;) {
+		if (!sys_mount("none", arg, "nullfs_rs", 0, NULL))
+			return 1;
+	}
+}
+
+/*
+ * With the name rootfs_rs taken, loading nullfs_rs.ko fails in its second
+ * registration: it must leave neither type registered, and no mount of the
+ * first may slip in while the module is still coming (mounts are refused
+ * until its init has succeeded), though a racing mounter hits that window
+ * only by chance.
+ */
+TEST(failed_second_registration_leaves_nothing)
+{
+	const char *squatter = getenv("NULLFS_RS_SQUATTER_KO");
+	char dir[] = "/tmp/nullfs_rs.XXXXXX";
+	int i, fd, status;
+	pid_t mounter;
+
+	ASSERT_NE(NULL, squatter);
+	if (fs_registered("nullfs_rs") == 1)
+		ASSERT_EQ(0, unload_module());
+	fd = open(squatter, O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, syscall(__NR_finit_module, fd, "", 0))
+		TH_LOG("loading the squatter: %s", strerror(errno));
+	close(fd);
+	ASSERT_NE(NULL, mkdtemp(dir));
+
+	mounter = fork();
+	ASSERT_GE(mounter, 0);
+	if (mounter == 0)
+		_exit(keep_mounting(dir));
+	for (i = 0; i < 50; i++) {
+		EXPECT_EQ(-1, load_module());
+		EXPECT_EQ(EBUSY, errno);
+		EXPECT_EQ(0, fs_registered("nullfs_rs"));
+	}
+	kill(mounter, SIGKILL);
+	ASSERT_EQ(mounter, waitpid(mounter, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("a mount of nullfs_rs got in");
+
+	EXPECT_EQ(0, syscall(__NR_delete_module, "fs_squatter", O_NONBLOCK));
+	EXPECT_EQ(0, load_module()) TH_LOG("loading: %s", strerror(errno));
+	EXPECT_EQ(1, fs_registered("rootfs_rs"));
+	EXPECT_EQ(0, unload_module());
 	rmdir(dir);
 }
 
