@@ -12,8 +12,9 @@ use kernel::prelude::*;
 #[kunit_tests(nullfs_rs_init_fs)]
 mod tests {
     use crate::init_fs::{InitFs, Path};
-    use crate::scoped::{current_uses_own_fs, with_init_fs, InitFsGuard};
-    use kernel::{prelude::*, uapi};
+    use crate::scoped::{current_uses_own_fs, open_in_init_fs, with_init_fs, InitFsGuard};
+    use crate::vfs::path::open as open_in_own_fs;
+    use kernel::{fs::file::flags, prelude::*, uapi};
 
     fn resolves_in_init(init: &InitFs) -> Result<bool> {
         Ok(Path::lookup(c"/")? == *init.root())
@@ -90,6 +91,39 @@ mod tests {
             Some(ENOENT)
         );
         assert!(current_uses_own_fs());
+        Ok(())
+    }
+
+    #[test]
+    fn lookups_and_opens_from_init_root() -> Result {
+        let init = InitFs::get();
+        // No guard: init's tree all the same, with init's root as the root.
+        assert!(current_uses_own_fs());
+        assert!(init.lookup(c"/")? == *init.root());
+        assert!(init.lookup(c"..")? == *init.root());
+        assert!(init.lookup(c"/proc/..")? == *init.root());
+        assert_eq!(init.lookup(c"/proc")?.fs_type_name(), c"proc");
+        assert_eq!(
+            init.lookup(c"nullfs_rs-kunit-does-not-exist").err(),
+            Some(ENOENT)
+        );
+        assert!(init.open(c"/proc/version", flags::O_RDONLY).is_ok());
+        // The kthread's own fs state finds nothing; the guarded open does.
+        assert_eq!(
+            open_in_own_fs(c"/proc/version", flags::O_RDONLY).err(),
+            Some(ENOENT)
+        );
+        assert!(open_in_init_fs(c"/proc/version", flags::O_RDONLY).is_ok());
+        assert!(current_uses_own_fs());
+        Ok(())
+    }
+
+    #[test]
+    fn filesystem_type_of_a_path() -> Result {
+        // A kthread's root is the kernel's nullfs, which is what a reverted
+        // init has as its root; init's own root here is not.
+        assert_eq!(Path::lookup(c"/")?.fs_type_name(), c"nullfs");
+        assert!(InitFs::get().root().fs_type_name() != c"nullfs");
         Ok(())
     }
 

@@ -7,7 +7,7 @@
 //! lead anywhere.
 
 use crate::vfs::fs_struct::{init_pwd, init_root};
-use kernel::uapi;
+use kernel::{fs::File, prelude::*, sync::aref::ARef};
 
 pub use crate::vfs::path::Path;
 
@@ -40,11 +40,27 @@ impl InitFs {
         &self.pwd
     }
 
-    /// Whether init's root is a nullfs: what the kernel resets the root and
-    /// working directory of `userspace_init_fs` to after PID 1 stopped
-    /// sharing its fs state. Lookups through init's fs state then find
-    /// nothing.
+    /// Resolves `name` in init's tree, with init's root as the root whatever
+    /// the current task's fs state, and no guard (`vfs_path_lookup()` from
+    /// the design's `init_root()`). A relative name starts at init's root
+    /// too, not at its working directory.
+    pub fn lookup(&self, name: &CStr) -> Result<Path> {
+        self.root.lookup_beneath(name)
+    }
+
+    /// Opens `name`, resolved as [`InitFs::lookup`] does (`file_open_root()`).
+    pub fn open(&self, name: &CStr, flags: u32) -> Result<ARef<File>> {
+        self.root.open_beneath(name, flags)
+    }
+
+    /// Whether init's root is the kernel's own nullfs: what the kernel
+    /// resets the root and working directory of `userspace_init_fs` to after
+    /// PID 1 stopped sharing its fs state. Lookups through init's fs state
+    /// then find nothing.
+    ///
+    /// The filesystem type tells it apart from a PID 1 that chose an empty
+    /// root, such as a `nullfs_rs` mount, which has the same magic number.
     pub fn is_reverted(&self) -> bool {
-        self.root.fs_magic() == u64::from(uapi::NULL_FS_MAGIC)
+        self.root.fs_type_name() == c"nullfs"
     }
 }

@@ -32,7 +32,8 @@
 //! Other modules build this file in (with `init_fs.rs` and
 //! `vfs/fs_struct.rs`); see `Documentation/scoped_with_init_fs.rst`.
 
-use crate::vfs::fs_struct::InitFsOverride;
+use crate::vfs::{fs_struct::InitFsOverride, path};
+use kernel::{fs::File, prelude::*, sync::aref::ARef};
 
 pub use crate::vfs::fs_struct::current_uses_own_fs;
 
@@ -73,4 +74,11 @@ impl Default for InitFsGuard {
 pub fn with_init_fs<T>(f: impl FnOnce() -> T) -> T {
     let _init_fs = InitFsGuard::new();
     f()
+}
+
+/// Opens `name` with init's root and working directory, with `flags` from
+/// [`kernel::fs::file::flags`]: the design's `filp_open_init()`.
+#[track_caller]
+pub fn open_in_init_fs(name: &CStr, flags: u32) -> Result<ARef<File>> {
+    with_init_fs(|| path::open(name, flags))
 }

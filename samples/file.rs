@@ -3,26 +3,16 @@
 //! Reading the head of a file by path, as in-kernel readers of config files
 //! and firmware do.
 
+use crate::path;
 use core::mem::MaybeUninit;
-use kernel::{
-    bindings,
-    error::{from_err_ptr, to_result},
-    ffi::c_int,
-    prelude::*,
-};
+use kernel::{bindings, error::to_result, ffi::c_int, fs::file::flags, prelude::*};
 
 /// Opens `name` read-only with the current task's fs state and reads the
 /// start of it into `buf`. Returns the file's size and the bytes read.
 pub(crate) fn read_head(name: &CStr, buf: &mut [u8]) -> Result<(u64, usize)> {
-    // SAFETY: `name` is NUL-terminated.
-    let file = from_err_ptr(unsafe {
-        bindings::filp_open(name.as_char_ptr(), bindings::O_RDONLY as c_int, 0)
-    })?;
-    // SAFETY: `file` is open and referenced until the `fput()` below.
-    let result = unsafe { read_open(file, buf) };
-    // SAFETY: `filp_open()` gave us this reference.
-    unsafe { bindings::fput(file) };
-    result
+    let file = path::open(name, flags::O_RDONLY)?;
+    // SAFETY: `file` is open and referenced for as long as it lives.
+    unsafe { read_open(file.as_ptr(), buf) }
 }
 
 /// Reads the size and the start of an open file.

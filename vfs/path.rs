@@ -4,8 +4,15 @@
 //!
 //! C header: [`include/linux/namei.h`](srctree/include/linux/namei.h)
 
-use core::mem::MaybeUninit;
-use kernel::{bindings, error::to_result, prelude::*};
+use core::{mem::MaybeUninit, ptr::NonNull};
+use kernel::{
+    bindings,
+    error::{from_err_ptr, to_result},
+    ffi::c_int,
+    fs::File,
+    prelude::*,
+    sync::aref::ARef,
+};
 
 /// A path: a mount and a dentry on it.
 ///
@@ -61,6 +68,50 @@ impl Path {
     }
 }
 
+impl Path {
+    /// Resolves `name` with this directory as the root, following symlinks
+    /// (`vfs_path_lookup()`): relative and absolute names both start here,
+    /// and neither `..` nor an absolute symlink leads out.
+    pub fn lookup_beneath(&self, name: &CStr) -> Result<Path> {
+        let mut path = MaybeUninit::<bindings::path>::uninit();
+        // SAFETY: By the type invariant both pointers are valid; `name` is
+        // NUL-terminated and `path` is valid for writes.
+        to_result(unsafe {
+            bindings::vfs_path_lookup(
+                self.0.dentry,
+                self.0.mnt,
+                name.as_char_ptr(),
+                bindings::LOOKUP_FOLLOW,
+                path.as_mut_ptr(),
+            )
+        })?;
+        // SAFETY: `vfs_path_lookup()` filled in `path` and took both
+        // references.
+        // INVARIANT: The references are now ours.
+        Ok(Self(unsafe { path.assume_init() }))
+    }
+
+    /// Opens `name`, resolved as [`Path::lookup_beneath`] does, with
+    /// `flags` from [`kernel::fs::file::flags`] (`file_open_root()`).
+    pub fn open_beneath(&self, name: &CStr, flags: u32) -> Result<ARef<File>> {
+        // SAFETY: The path is valid by the type invariant and `name` is
+        // NUL-terminated.
+        let file =
+            unsafe { bindings::file_open_root(&self.0, name.as_char_ptr(), flags as c_int, 0) };
+        // SAFETY: A file fresh from `file_open_root()`.
+        unsafe { file_from_open(file) }
+    }
+
+    /// The name of the filesystem type the path is on, as
+    /// `/proc/filesystems` lists it.
+    pub fn fs_type_name(&self) -> &CStr {
+        // SAFETY: By the type invariant the dentry is referenced, which keeps
+        // its superblock alive; `s_type` never changes and outlives its
+        // superblocks, and its name is a NUL-terminated string for as long.
+        unsafe { CStr::from_char_ptr((*(*(*self.0.dentry).d_sb).s_type).name) }
+    }
+}
+
 impl PartialEq for Path {
     fn eq(&self, other: &Self) -> bool {
         self.0.mnt == other.0.mnt && self.0.dentry == other.0.dentry
@@ -72,4 +123,27 @@ impl Drop for Path {
         // SAFETY: By the type invariant the references are ours to drop.
         unsafe { bindings::path_put(&self.0) };
     }
+}
+
+/// Opens `name` with the current task's root and working directory, with
+/// `flags` from [`kernel::fs::file::flags`] (`filp_open()`).
+pub(crate) fn open(name: &CStr, flags: u32) -> Result<ARef<File>> {
+    // SAFETY: `name` is NUL-terminated.
+    let file = unsafe { bindings::filp_open(name.as_char_ptr(), flags as c_int, 0) };
+    // SAFETY: A file fresh from `filp_open()`.
+    unsafe { file_from_open(file) }
+}
+
+/// Takes over the reference of a file that was just opened, or its error.
+///
+/// # Safety
+///
+/// `file` must be an error pointer, or an open file whose one reference is
+/// passed to the caller and that is in no file descriptor table.
+unsafe fn file_from_open(file: *mut bindings::file) -> Result<ARef<File>> {
+    let file = from_err_ptr(file)?;
+    // SAFETY: `File` is a transparent wrapper of `file`, and the reference is
+    // ours. No `fdget_pos()` can be using the file without `f_pos_lock`, as
+    // `File` requires: it is in no file descriptor table.
+    Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(file.cast::<File>())) })
 }
