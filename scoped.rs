@@ -5,10 +5,13 @@
 //!
 //! On 7.3 every kthread starts with a private, empty nullfs as its root and
 //! working directory, and a work item runs in such a kthread. A path lookup
-//! there finds nothing: `filp_open("/etc/foo")` fails with `ENOENT`. Code that
-//! must resolve a path in init's namespace (firmware, a config file, a
-//! device node) borrows PID 1's fs state, `userspace_init_fs`, for exactly
-//! the scope of that lookup:
+//! there finds nothing: `filp_open("/etc/foo")` fails with `ENOENT`. Kernel
+//! code that must resolve a path in init's namespace from there, with no
+//! process to do it for (unpacking the initramfs, populating devtmpfs, a
+//! module's own configuration file), borrows PID 1's fs state,
+//! `userspace_init_fs`, for exactly the scope of that lookup. (Where only a
+//! path is needed, [`crate::init_fs::InitFs::lookup`] resolves it from
+//! init's root without borrowing anything.)
 //!
 //! The scope is a closure, `with_init_fs(|| Path::lookup(c"/etc/foo.conf"))`,
 //! or a guard, `let _init_fs = InitFsGuard::new();`, that lasts to the end of
@@ -21,7 +24,10 @@
 //! confused deputy is built; such work belongs in the process's own
 //! context (see the rules for usermode helpers in "[PATCH RFC DRAFT POC
 //! 00/11] fs,kthread: isolate all kthreads in nullfs", 2026-03-03, and its
-//! review).
+//! review). The better pattern there is to resolve the path where the
+//! request comes in, in the process's context (`Path::lookup()` in the
+//! syscall), and hand the resolved [`crate::init_fs::Path`], which is
+//! `Send`, to the kthread or work item: it then needs no fs state at all.
 //!
 //! If PID 1 stops sharing its fs state (`unshare(CLONE_FS)` or
 //! `unshare(CLONE_NEWNS)`), the kernel logs "VFS: Pid 1 stopped sharing
@@ -29,8 +35,8 @@
 //! `userspace_init_fs` to nullfs: from then on every lookup inside the scope
 //! fails with `ENOENT`, by design. See [`crate::init_fs::InitFs::is_reverted`].
 //!
-//! Other modules build this file in (with `init_fs.rs` and
-//! `vfs/fs_struct.rs`); see `Documentation/scoped_with_init_fs.rst`.
+//! Other modules build this file in (with `init_fs.rs`, `vfs/fs_struct.rs`
+//! and `vfs/path.rs`); see `Documentation/scoped_with_init_fs.rst`.
 
 use crate::vfs::{fs_struct::InitFsOverride, path};
 use kernel::{fs::File, prelude::*, sync::aref::ARef};
