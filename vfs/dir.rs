@@ -151,18 +151,12 @@ impl DirEmitter<'_> {
 pub(super) struct DirOps<D>(PhantomData<D>);
 
 impl<D: DirOperations> DirOps<D> {
-    const _SEEK_NEEDS_A_LISTING: () = assert!(
-        D::HAS_READ_DIR || !D::HAS_SEEK,
-        "the layer's empty listing seeks by itself"
-    );
-
     pub(super) const FILE_OPS: bindings::file_operations = bindings::file_operations {
-        llseek: if !D::HAS_READ_DIR {
-            Some(Self::llseek_empty)
-        } else if D::HAS_SEEK {
-            Some(Self::llseek)
-        } else {
-            None
+        llseek: match (D::HAS_READ_DIR, D::HAS_SEEK) {
+            (false, false) => Some(Self::llseek_empty),
+            (true, true) => Some(Self::llseek),
+            (true, false) => None,
+            (false, true) => panic!("the layer's empty listing seeks by itself"),
         },
         // Like every directory: read(2) fails with EISDIR, fsync succeeds.
         read: Some(bindings::generic_read_dir),
@@ -203,7 +197,6 @@ impl<D: DirOperations> DirOps<D> {
     /// `file` must be an open file of a `D` directory, referenced for the
     /// duration of the call.
     unsafe extern "C" fn llseek(file: *mut bindings::file, offset: i64, whence: c_int) -> i64 {
-        let () = Self::_SEEK_NEEDS_A_LISTING;
         // SAFETY: The caller keeps the file referenced during the call. Every
         // `fdget_pos()` of it takes `f_pos_lock`: the layer sets
         // `iterate_shared` on every directory, so `file_needs_f_pos_lock()`
