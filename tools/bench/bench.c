@@ -2,11 +2,13 @@
 /*
  * The guest side of `make bench`: every measurement, in one boot.
  *
- *	bench WORKDIR ROUNDS LOOKUP_FILE
+ *	bench WORKDIR ROUNDS LOOKUP_FILE [MISSES]
  *	bench --loop WORKDIR OP SUBJECT ITERATIONS
  *
  * WORKDIR is an empty directory on a writable filesystem, LOOKUP_FILE a file
- * the scoped_with_init_fs samples look up.  nullfs_rs, the vfs_bench module
+ * the scoped_with_init_fs samples look up, MISSES the number of new missing
+ * names looked up to see what remembering them costs in memory (default
+ * 1000000; see remembered_misses()).  nullfs_rs, the vfs_bench module
  * and both samples must be loaded and debugfs mounted.  The first form
  * mounts the subjects in WORKDIR and leaves them there; the second runs one
  * in-kernel loop (see kernel_rows) on a subject mounted so, for a profiler
@@ -18,11 +20,13 @@
  *
  *	ROW SUBJECT ROUND VALUE
  *
- * where VALUE is ops/s for syscall rows, ns/op for in-kernel rows and bytes
- * for the memory rows; tools/bench/report.py turns the lines into the table,
- * the JSON and the plot.  Any unexpected result stops the run with an error:
+ * where VALUE is ops/s for syscall rows, ns/op for in-kernel rows, bytes
+ * for the memory rows, and mostly dentries for the misses_* rows, which are
+ * taken once (ROUND 0); tools/bench/report.py turns the lines into the
+ * table, the JSON and the plot.  Any unexpected result stops the run with an error:
  * a benchmark of a failing call would measure nothing.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,6 +48,7 @@
 #define INSTANCES	1000
 #define GUARDS		1000000
 #define GUARDED_LOOKUPS	20000
+#define MISSES		1000000
 
 enum subject { C_NULLFS, NULLFS_RS, NULLFS_RS_2, ROOTFS_RS, TMPFS, RAMFS, NR_SUBJECTS };
 
@@ -202,14 +207,18 @@ static void open_targets(bool mount)
 }
 
 /* The syscall rows, as a user sees them. */
-enum syscall_row { LOOKUP_SAME, LOOKUP_NEW, STAT_ROOT, STATFS, READDIR, NR_SYSCALL_ROWS };
+enum syscall_row {
+	LOOKUP_SAME, LOOKUP_NEW, LOOKUP_MIDDLE, STAT_ROOT, STATFS, READDIR,
+	NR_SYSCALL_ROWS
+};
 
 static const char *const syscall_rows[NR_SYSCALL_ROWS] = {
-	"lookup_same", "lookup_new", "stat_root", "statfs", "readdir",
+	"lookup_same", "lookup_new", "lookup_middle", "stat_root", "statfs", "readdir",
 };
 
 static void syscall_once(enum syscall_row row, int dirfd)
 {
+	const char *path = "missing";
 	char name[32], buf[256];
 	struct statfs sfs;
 	struct stat st;
@@ -219,10 +228,15 @@ static void syscall_once(enum syscall_row row, int dirfd)
 	switch (row) {
 	case LOOKUP_SAME:
 	case LOOKUP_NEW:
-		if (row == LOOKUP_NEW)
+	case LOOKUP_MIDDLE:
+		if (row == LOOKUP_NEW) {
 			snprintf(name, sizeof(name), "new%lu", next_name++);
-		if (fstatat(dirfd, row == LOOKUP_NEW ? name : "missing", &st, 0) >= 0 ||
-		    errno != ENOENT)
+			path = name;
+		}
+		/* A walk that stops at its missing first component. */
+		if (row == LOOKUP_MIDDLE)
+			path = "missing/name";
+		if (fstatat(dirfd, path, &st, 0) >= 0 || errno != ENOENT)
 			die("%s: a missing name did not fail with ENOENT",
 			    syscall_rows[row]);
 		break;
@@ -260,7 +274,7 @@ static double syscall_rate(enum syscall_row row, int dirfd)
 
 /* The in-kernel rows: ns per VFS call, timed by the vfs_bench module. */
 static const char *const kernel_rows[] = {
-	"lookup_same", "lookup_new", "getattr", "statfs", "iterate",
+	"lookup_same", "lookup_new", "lookup_middle", "getattr", "statfs", "iterate",
 };
 #define NR_KERNEL_ROWS ((int)(sizeof(kernel_rows) / sizeof(*kernel_rows)))
 
@@ -410,6 +424,133 @@ static double slab_per_instance(const char *fstype)
 	return added / INSTANCES;
 }
 
+/* The first number in a file of one line, such as a sysfs attribute. */
+static long long read_number(const char *path)
+{
+	long long value;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		die("%s: %m", path);
+	if (fscanf(f, "%lld", &value) != 1)
+		die("%s: no number", path);
+	fclose(f);
+	return value;
+}
+
+/*
+ * The dentries in use, counted twice: as the active objects of the slab
+ * cache that holds them (SLUB may have merged the dentry cache with others
+ * of its size, whose objects then count too; /sys/kernel/slab/dentry
+ * follows the merge) and in /proc/sys/fs/dentry-state, the dcache's own
+ * count of dentries and of the unused negative ones among them.
+ */
+struct dentry_count {
+	long long slab;
+	long long dentries;
+	long long negative;
+};
+
+static void count_dentries(struct dentry_count *count)
+{
+	long long unused, age, want;
+	FILE *f = fopen("/proc/sys/fs/dentry-state", "re");
+
+	count->slab = read_number("/sys/kernel/slab/dentry/objects");
+	if (!f)
+		die("/proc/sys/fs/dentry-state: %m");
+	if (fscanf(f, "%lld %lld %lld %lld %lld", &count->dentries, &unused,
+		   &age, &want, &count->negative) != 5)
+		die("/proc/sys/fs/dentry-state: not five numbers");
+	fclose(f);
+}
+
+/*
+ * The dentries in use once the frees in flight have landed, without asking
+ * the dcache to let go of any: a freed dentry reaches its slab after an RCU
+ * grace period, and the free objects of a CPU's slab count as active until
+ * the cache is shrunk.  So shrink and count until the count stops falling.
+ */
+static void settle_dentries(struct dentry_count *count)
+{
+	long long last = LLONG_MAX;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		usleep(200000);
+		write_file("/sys/kernel/slab/dentry/shrink", "1\n");
+		count_dentries(count);
+		if (count->slab >= last)
+			break;
+		last = count->slab;
+	}
+}
+
+static void emit_count(const char *row, const char *subject, long long value)
+{
+	printf("%s %s 0 %lld\n", row, subject, value);
+	fflush(stdout);
+}
+
+static void emit_dentries(const char *step, const char *subject)
+{
+	struct dentry_count count;
+	char row[64];
+
+	settle_dentries(&count);
+	snprintf(row, sizeof(row), "misses_slab_%s", step);
+	emit_count(row, subject, count.slab);
+	snprintf(row, sizeof(row), "misses_dentries_%s", step);
+	emit_count(row, subject, count.dentries);
+	snprintf(row, sizeof(row), "misses_negative_%s", step);
+	emit_count(row, subject, count.negative);
+}
+
+/*
+ * What remembering missing names costs in memory: the dentries in use
+ * before and after @lookups new missing names on a fresh instance of @s,
+ * after drop_caches (which frees unused dentries) and after the instance's
+ * end.  The lookups are vfs_bench's lookup_new, a few times faster than
+ * fstatat() under TCG.  The C nullfs is the root of a new empty mount
+ * namespace, a mount of the one superblock every such namespace shares: its
+ * end is that of the namespace, once the descriptor is closed.
+ */
+static void remembered_misses(enum subject s, unsigned int lookups)
+{
+	const char *name = targets[s].name;
+	char target[PATH_MAX];
+	double ns;
+	int dirfd;
+
+	path_in_workdir(target, sizeof(target), "misses");
+	if (s == C_NULLFS) {
+		dirfd = open_c_nullfs();
+	} else {
+		make_dir(target);
+		if (sys_mount("none", target, targets[s].fstype, MS_RDONLY, NULL))
+			die("mount -t %s %s: %m", targets[s].fstype, target);
+		dirfd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			die("open %s: %m", target);
+	}
+	settle_slab();
+	emit_dentries("before", name);
+	ns = kernel_ns("lookup_new", dirfd, lookups);
+	emit_dentries("looked_up", name);
+	write_file("/proc/sys/vm/drop_caches", "2\n");
+	emit_dentries("dropped", name);
+	close(dirfd);
+	if (s != C_NULLFS && sys_umount2(target, 0))
+		die("umount %s: %m", target);
+	emit_dentries("ended", name);
+	emit_count("misses_lookups", name, lookups);
+	emit("misses_lookup_ns", name, 0, ns);
+	emit_count("misses_slab_size", name,
+		   read_number("/sys/kernel/slab/dentry/slab_size"));
+	emit_count("misses_slab_aliases", name,
+		   read_number("/sys/kernel/slab/dentry/aliases"));
+}
+
 /* The scoped_with_init_fs samples: ns per guard, and per guarded lookup. */
 static void guard_ns(const char *sample, const char *file, double *guard, double *lookup)
 {
@@ -465,14 +606,24 @@ static int one_loop(char **argv)
 
 int main(int argc, char **argv)
 {
+	static const enum subject misses_subjects[] = { C_NULLFS, NULLFS_RS, TMPFS };
+	unsigned long misses = MISSES;
 	int round, rounds, row, i, s;
 	const char *lookup_file;
+	char *end;
 
 	if (argc == 6 && !strcmp(argv[1], "--loop"))
 		return one_loop(argv + 2);
-	if (argc != 4 || (rounds = atoi(argv[2])) < 1)
-		die("usage: bench WORKDIR ROUNDS LOOKUP_FILE\n"
+	if ((argc != 4 && argc != 5) || (rounds = atoi(argv[2])) < 1)
+		die("usage: bench WORKDIR ROUNDS LOOKUP_FILE [MISSES]\n"
 		    "       bench --loop WORKDIR OP SUBJECT ITERATIONS");
+	if (argc == 5) {
+		errno = 0;
+		misses = strtoul(argv[4], &end, 10);
+		if (errno || *end || !misses || misses > UINT_MAX)
+			die("MISSES must be a number from 1 to %u, not '%s'",
+			    UINT_MAX, argv[4]);
+	}
 	workdir = argv[1];
 	lookup_file = argv[3];
 
@@ -522,5 +673,9 @@ int main(int argc, char **argv)
 			if (targets[s].multi_instance && !targets[s].control)
 				emit("memory_slab", targets[s].name, round,
 				     slab_per_instance(targets[s].fstype));
+
+	/* Reported, not compared round by round: once is enough. */
+	for (i = 0; i < (int)(sizeof(misses_subjects) / sizeof(*misses_subjects)); i++)
+		remembered_misses(misses_subjects[i], misses);
 	return 0;
 }

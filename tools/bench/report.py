@@ -8,6 +8,7 @@ rounds, with its minimum and maximum in the JSON.  A ratio compares nullfs_rs
 with a reference in the same round (the subjects of a round ran
 back to back) and is oriented so that above 1.00 means nullfs_rs does
 better: faster, or smaller.  Its median and spread are over the rounds.
+The memory of remembered misses, taken once, is reported as it is.
 """
 
 import argparse
@@ -29,11 +30,13 @@ import matplotlib.pyplot as plt  # noqa: E402 (the backend comes first)
 ROWS = [
     ("lookup_same", "missing name, same (fstatat)", "ops/s", True),
     ("lookup_new", "missing name, new (fstatat)", "ops/s", True),
+    ("lookup_middle", "missing middle, missing/name (fstatat)", "ops/s", True),
     ("stat_root", "fstatat of the root", "ops/s", True),
     ("statfs", "fstatfs", "ops/s", True),
     ("readdir", "open+getdents64+close", "ops/s", True),
     ("kernel_lookup_same", "in kernel: lookup, same name", "ns/op", False),
     ("kernel_lookup_new", "in kernel: lookup, new name", "ns/op", False),
+    ("kernel_lookup_middle", "in kernel: path walk, missing middle", "ns/op", False),
     ("kernel_getattr", "in kernel: vfs_getattr", "ns/op", False),
     ("kernel_statfs", "in kernel: vfs_statfs", "ns/op", False),
     ("kernel_iterate", "in kernel: llseek+iterate_dir", "ns/op", False),
@@ -51,17 +54,42 @@ GUARD_ROWS = [
     ("guard", "guard enter+exit", "ns/op"),
     ("guarded_lookup", "guarded kthread lookup", "ns/op"),
 ]
+# The memory of remembered misses, on one fresh instance: the steps, as
+# (step in the rows' names, JSON key, column), and what is counted at each,
+# as (measure in the rows' names, JSON key): the active objects of the slab
+# cache that holds dentries, and from /proc/sys/fs/dentry-state the dentries
+# and the unused negative ones.  The lookups are vfs_bench's lookup_new.
+MISSES_STEPS = [
+    ("before", "before", "before"),
+    ("looked_up", "after_lookups", "after lookups"),
+    ("dropped", "after_drop_caches", "after drop_caches"),
+    ("ended", "after_umount", "after umount"),
+]
+MISSES_MEASURES = [
+    ("slab", "dentry_slab_active_objects"),
+    ("dentries", "dentries"),
+    ("negative", "unused_negative_dentries"),
+]
+MISSES_ROWS = [f"misses_{measure}_{step}" for measure, _ in MISSES_MEASURES
+               for step, _, _ in MISSES_STEPS] + [
+    "misses_lookups", "misses_lookup_ns", "misses_slab_size", "misses_slab_aliases"]
+MISSES_SUBJECTS = ["c_nullfs", "nullfs_rs", "tmpfs"]
 
 
 # Rows whose profiles (bench.sh's profile-ROW-SUBJECT.ips) the report shows
 # when nullfs_rs or the Rust sample loses them, and the subjects to compare.
 PROFILED = {
     **{f"kernel_{op}": ("c_nullfs", "nullfs_rs")
-       for op in ("lookup_same", "lookup_new", "getattr", "statfs", "iterate")},
+       for op in ("lookup_same", "lookup_new", "lookup_middle", "getattr", "statfs",
+                  "iterate")},
     "guard": ("c_init_fs", "rust_init_fs"),
 }
 # Symbols below this share of a profile's samples are left out.
 PROFILE_CUTOFF = 2.0
+# The LLVM tools of the toolchain's major, as tools/lib.sh exports it
+# (LLVM=-22); unsuffixed when LLVM is not a suffix (unset, or LLVM=1).
+LLVM_SUFFIX = os.environ.get("LLVM", "")
+LLVM_SUFFIX = LLVM_SUFFIX if LLVM_SUFFIX.startswith("-") else ""
 
 
 def load_kallsyms(path):
@@ -83,7 +111,7 @@ def demangle(names):
     rust = sorted({n.split()[0] for n in names if n.startswith("_R")})
     if not rust:
         return {}
-    out = subprocess.run(["llvm-cxxfilt-19"], input="\n".join(rust), check=True,
+    out = subprocess.run([f"llvm-cxxfilt{LLVM_SUFFIX}"], input="\n".join(rust), check=True,
                          capture_output=True, text=True).stdout.splitlines()
     return dict(zip(rust, out))
 
@@ -168,7 +196,7 @@ def section_sizes(path):
     """File size, Berkeley text size (code, read-only data and unwind
     tables) and code size (the .text sections) of an object."""
     def size(fmt):
-        return subprocess.run(["llvm-size-19", f"--format={fmt}", path],
+        return subprocess.run([f"llvm-size{LLVM_SUFFIX}", f"--format={fmt}", path],
                               check=True, capture_output=True, text=True).stdout.splitlines()
 
     code = 0
@@ -228,6 +256,26 @@ def build_report(args, samples, profiles):
                        "subjects": cells,
                        "rust_vs_c": ratio(rust, c, False) if rust and c else None}
     sizes = {name: section_sizes(path) for name, path in args.size}
+    misses = {}
+    for subject in MISSES_SUBJECTS:
+        if subject not in samples["misses_lookups"]:
+            continue
+        entry = {
+            "lookups": int(samples["misses_lookups"][subject][0]),
+            "ns_per_lookup": samples["misses_lookup_ns"][subject][0],
+            "dentry_slab_object_bytes": int(samples["misses_slab_size"][subject][0]),
+            "dentry_slab_merged_caches": int(samples["misses_slab_aliases"][subject][0]),
+        }
+        for measure, key in MISSES_MEASURES:
+            entry[key] = {step_key: int(samples[f"misses_{measure}_{step}"][subject][0])
+                          for step, step_key, _ in MISSES_STEPS}
+        slab = entry["dentry_slab_active_objects"]
+        added = slab["after_lookups"] - slab["before"]
+        entry["added_by_lookups"] = {
+            "dentry_slab_active_objects": added,
+            "bytes": added * entry["dentry_slab_object_bytes"],
+        }
+        misses[subject] = entry
     return {
         "kernel": args.kernel,
         "flavour": args.flavour,
@@ -239,6 +287,16 @@ def build_report(args, samples, profiles):
         "rows": rows,
         "scoped_with_init_fs": guard,
         "sizes": sizes,
+        "remembered_misses": {
+            "measure": "active objects of the slab cache that holds dentries "
+                       "(/sys/kernel/slab/dentry/objects; SLUB may merge it with others), "
+                       "and /proc/sys/fs/dentry-state's dentries and unused negative "
+                       "dentries, each once the frees in flight landed",
+            "lookups_by": "vfs_bench lookup_new: lookup_one_unlocked() of a new name each time",
+            "c_nullfs_umount": "the end of its empty mount namespace: the superblock is "
+                               "the shared one, which stays",
+            "subjects": misses,
+        },
         "profiles": {row: {subject: [{"percent": round(p, 1), "symbol": sym}
                                      for p, sym in entries]
                            for subject, entries in by_subject.items()}
@@ -273,7 +331,41 @@ def print_report(report):
     lines = [[name, s["file_bytes"], s["text_bytes"], s["code_bytes"]]
              for name, s in report["sizes"].items()]
     print_table(headers, lines)
+    print_misses(report["remembered_misses"])
     print_shortfalls(report)
+
+
+def print_misses(misses):
+    """The dentries that remembered misses hold, step by step."""
+    subjects = misses["subjects"]
+    if not subjects:
+        return
+
+    def joined(key):
+        return "/".join(f"{n:,}" for n in sorted({s[key] for s in subjects.values()}))
+
+    print()
+    print(f"remembered misses: {joined('lookups')} new missing names looked up in kernel "
+          f"on one fresh instance. Active objects of the dentry slab cache")
+    merged = joined("dentry_slab_merged_caches")
+    print(f"({joined('dentry_slab_object_bytes')} bytes each; SLUB merged {merged} other "
+          f"cache{'' if merged == '1' else 's'} into it), and how many unused negative "
+          f"dentries the lookups added:")
+    headers = (["subject"] + [column for _, _, column in MISSES_STEPS] +
+               ["added by lookups", "negatives added", "ns/lookup"])
+    lines = []
+    for name, s in subjects.items():
+        slab = s["dentry_slab_active_objects"]
+        added = s["added_by_lookups"]
+        negative = s["unused_negative_dentries"]
+        lines.append([name] + [f"{slab[key]:,}" for _, key, _ in MISSES_STEPS] +
+                     [f"{added['dentry_slab_active_objects']:+,} "
+                      f"({added['bytes'] / 2**20:.1f} MiB)",
+                      f"{negative['after_lookups'] - negative['before']:+,}",
+                      fmt(s["ns_per_lookup"], "ns/op")])
+    print_table(headers, lines)
+    if "c_nullfs" in subjects:
+        print(f"c_nullfs's umount: {misses['c_nullfs_umount']}.")
 
 
 def print_shortfalls(report):
@@ -358,6 +450,7 @@ def main():
 
     samples = parse_samples(args.samples)
     missing = [name for name, *_ in ROWS + GUARD_ROWS if name not in samples]
+    missing += [name for name in MISSES_ROWS if name not in samples]
     if missing:
         sys.exit(f"report.py: error: no measurements for {', '.join(missing)}")
     report = build_report(args, samples, parse_profiles(args.profiles))

@@ -1,12 +1,14 @@
 #!/bin/bash
-# bench.sh ROUNDS, inside the guest for make bench: loads nullfs_rs, the
-# vfs_bench helper and both scoped_with_init_fs samples, gives the benchmark
-# a scratch tmpfs, and leaves its measurements, perf profiles of the
-# in-kernel loops, and the kernel's release in $NULLFS_RS_RESULTS.  Unloads
-# everything afterwards: a module that will not unload means the benchmark
-# leaked a mount or a reference.
+# bench.sh ROUNDS [MISSES], inside the guest for make bench: loads nullfs_rs,
+# the vfs_bench helper and both scoped_with_init_fs samples, gives the
+# benchmark a scratch tmpfs, and leaves its measurements, perf profiles of the
+# in-kernel loops, and the kernel's release in $NULLFS_RS_RESULTS.  MISSES,
+# if given, is the number of missing names bench looks up to weigh the
+# memory of remembered misses.  Unloads everything afterwards: a module that
+# will not unload means the benchmark leaked a mount or a reference.
 set -eu
 rounds=$1
+misses=${2-}
 out=$NULLFS_RS_OUT
 results=$NULLFS_RS_RESULTS
 work=/tmp/nullfs_rs_bench
@@ -24,7 +26,8 @@ mount -t tmpfs -o size=64m,mode=0755 bench "$work"
 echo "looked up by the scoped_with_init_fs samples" >"$work/lookup_file"
 
 uname -r >"$results/kernel"
-"$out/bench/bench" "$work" "$rounds" "$work/lookup_file" >"$results/samples.txt"
+"$out/bench/bench" "$work" "$rounds" "$work/lookup_file" ${misses:+"$misses"} \
+	>"$results/samples.txt"
 
 # Where the time goes: a profile of each in-kernel loop on the C nullfs and
 # on nullfs_rs, and of each sample's guard loop, for report.py to show next
@@ -49,7 +52,8 @@ profile() { # NAME COMM COMMAND...
 }
 # Loops of a second or so under TCG, long enough to drown the process's
 # start and exit.
-for op in lookup_same:200000 lookup_new:200000 getattr:2000000 statfs:2000000 iterate:1000000; do
+for op in lookup_same:200000 lookup_new:200000 lookup_middle:200000 \
+	getattr:2000000 statfs:2000000 iterate:1000000; do
 	for subject in c_nullfs nullfs_rs; do
 		profile "kernel_${op%:*}-$subject" bench \
 			"$out/bench/bench" --loop "$work" "${op%:*}" "$subject" "${op#*:}"

@@ -16,9 +16,11 @@
  *
  * for a timed loop of OP on the directory behind its descriptor FD.  OP is
  * one of lookup_same (a missing name, the same one each time), lookup_new (a
- * new missing name each time), getattr, statfs and iterate (rewind and read
- * the whole directory).  The same C caller measures every filesystem, so its
- * own cost is the same on each side of a comparison.
+ * new missing name each time), lookup_middle (a path walk of
+ * "missing/name", which stops at its missing first component), getattr,
+ * statfs and iterate (rewind and read the whole directory).  The same C
+ * caller measures every filesystem, so its own cost is the same on each side
+ * of a comparison.
  */
 #include <linux/debugfs.h>
 #include <linux/file.h>
@@ -36,6 +38,7 @@
 enum bench_op {
 	BENCH_LOOKUP_SAME,
 	BENCH_LOOKUP_NEW,
+	BENCH_LOOKUP_MIDDLE,
 	BENCH_GETATTR,
 	BENCH_STATFS,
 	BENCH_ITERATE,
@@ -45,6 +48,7 @@ enum bench_op {
 static const char *const op_names[NR_BENCH_OPS] = {
 	[BENCH_LOOKUP_SAME]	= "lookup_same",
 	[BENCH_LOOKUP_NEW]	= "lookup_new",
+	[BENCH_LOOKUP_MIDDLE]	= "lookup_middle",
 	[BENCH_GETATTR]		= "getattr",
 	[BENCH_STATFS]		= "statfs",
 	[BENCH_ITERATE]		= "iterate",
@@ -91,6 +95,25 @@ static int lookup_missing(struct file *dir, const char *name)
 	return positive ? -EEXIST : 0;
 }
 
+/*
+ * A path whose first component is missing must fail there, with -ENOENT,
+ * as a syscall's walk would: vfs_path_lookup() starts at the directory
+ * and tries an RCU walk first.
+ */
+static int lookup_missing_path(struct file *dir, const char *name)
+{
+	struct path path;
+	int err;
+
+	err = vfs_path_lookup(dir->f_path.dentry, dir->f_path.mnt, name, 0,
+			      &path);
+	if (!err) {
+		path_put(&path);
+		return -EEXIST;
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
 static int iterate_all(struct file *dir)
 {
 	struct entry_count count = { .ctx.actor = count_entry };
@@ -122,6 +145,8 @@ static int run_once(enum bench_op op, struct file *dir)
 		n = atomic_inc_return(&next_name);
 		*bin2hex(name + 1, &n, sizeof(n)) = '\0';
 		return lookup_missing(dir, name);
+	case BENCH_LOOKUP_MIDDLE:
+		return lookup_missing_path(dir, "missing/name");
 	case BENCH_GETATTR:
 		return vfs_getattr(&dir->f_path, &stat, STATX_BASIC_STATS,
 				   AT_STATX_SYNC_AS_STAT);
