@@ -36,6 +36,14 @@ impl<T: FileSystem> Registration<T> {
     // `CStrExt::as_char_ptr()` is not `const`; the cast is what it does.
     #[expect(clippy::disallowed_methods)]
     pub(crate) const fn new(module: &'static ThisModule) -> Self {
+        // register_filesystem() BUG()s on a name with a dot in it: refuse it
+        // when the static is built.
+        let name = T::NAME.to_bytes();
+        let mut i = 0;
+        while i < name.len() {
+            assert!(name[i] != b'.', "a filesystem type's name has no '.'");
+            i += 1;
+        }
         Self {
             fs_type: Opaque::new(bindings::file_system_type {
                 name: T::NAME.as_ptr().cast(),
