@@ -19,12 +19,17 @@ mkdir -p "$outdir"
 here=$NULLFS_RS_TOP/tools/selftests
 for test_c in "$here"/*.c; do
 	bin=$outdir/$(basename "$test_c" .c)
-	if [ "$bin" -nt "$test_c" ] && [ "$bin" -nt "$here/nullfs_rs.h" ]; then
+	if [ "$bin" -nt "$test_c" ] && [ "$bin" -nt "$here/nullfs_rs.h" ] &&
+		[ "$bin" -nt "$NULLFS_RS_TOP/samples/empty_root.h" ]; then
 		continue
 	fi
 	gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \
 		-I "$src/tools/testing/selftests" -I "$here" -o "$bin" "$test_c" -lpthread
 done
+
+# The userspace sample, which the empty_root test also builds in.
+gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \
+	-o "$outdir-empty_root" "$NULLFS_RS_TOP/samples/empty_root.c"
 
 # The kernel module some tests load besides nullfs_rs.ko.
 mkdir -p "$outdir-kmod"
