@@ -1,7 +1,8 @@
 #!/bin/bash
 # The main job, inside the guest: load nullfs_rs, mount two nullfs_rs
 # instances side by side, show what they are and what they refuse, switch
-# root over rootfs_rs, then unmount and unload; last, ask the Rust
+# root over rootfs_rs, mask a directory as an unprivileged container's root,
+# then unmount and unload; last, ask the Rust
 # scoped_with_init_fs sample to read a file from a kthread and a work item.
 # Exits non-zero as soon as something does not behave as shown.
 set -eu
@@ -32,6 +33,15 @@ refused rmmod nullfs_rs
 echo
 echo "# rootfs_rs: switching root over the immutable root"
 run unshare --mount "$NULLFS_RS_TOP/tools/guest/switch_root.sh"
+
+echo
+echo "# nullfs_rs in an unprivileged container: nobody masks a directory"
+mkdir -p /tmp/secrets
+echo "host secret" >/tmp/secrets/key
+chmod -R a+rX /tmp/secrets
+run setpriv --reuid=65534 --regid=65534 --clear-groups \
+	unshare --user --map-root-user --mount --propagation private \
+	"$NULLFS_RS_TOP/tools/guest/container.sh"
 
 run umount /tmp/a
 run umount /tmp/b
