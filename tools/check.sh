@@ -73,22 +73,28 @@ if [ -s "$results/errors" ]; then
 	failed=$((failed + $(wc -l <"$results/errors")))
 fi
 
-say "booting with an init that stops sharing its fs state"
-unshare_rc=0
-tools/unshare_init_boot.sh "$out/unshare_init" >"$logs/unshare_init.log" 2>&1 || unshare_rc=$?
-if [ "$unshare_rc" -ne 0 ]; then
-	echo "FAIL: unshare_init boot: $(sed -n 's/^FAIL: //p' "$logs/unshare_init.log" | head -n1 | grep . || tail -n1 "$logs/unshare_init.log")"
-	failed=$((failed + 1))
-else
-	echo "ok: unshare_init boot (one 'Pid 1 stopped sharing' line, log otherwise clean)"
-	passed=$((passed + 1))
-fi
-while IFS= read -r line; do
-	case $line in
-	"unshare_init: ok "*) echo "ok: ${line#*ok [0-9]* }"; passed=$((passed + 1)) ;;
-	"unshare_init: not ok "*) echo "FAIL: unshare_init: ${line#*not ok [0-9]* }"; failed=$((failed + 1)) ;;
-	esac
-done < <(cat "$out/unshare_init/console.log" 2>/dev/null)
+# Boots whose PID 1 stops sharing its fs state, or does something else the
+# guard must survive.
+for scenario in clone_fs clone_newns thread tmpfs_over_root pivot_root; do
+	say "booting with a PID 1 that does $scenario"
+	boot_out=$out/unshare_init/$scenario
+	unshare_rc=0
+	tools/unshare_init_boot.sh "$boot_out" "$scenario" >"$logs/unshare_init-$scenario.log" 2>&1 ||
+		unshare_rc=$?
+	if [ "$unshare_rc" -ne 0 ]; then
+		echo "FAIL: PID 1 $scenario boot: $(sed -n 's/^FAIL: //p' "$logs/unshare_init-$scenario.log" | head -n1 | grep . || tail -n1 "$logs/unshare_init-$scenario.log")"
+		failed=$((failed + 1))
+	else
+		echo "ok: PID 1 $scenario boot ('Pid 1 stopped sharing' as expected, log otherwise clean)"
+		passed=$((passed + 1))
+	fi
+	while IFS= read -r line; do
+		case $line in
+		"unshare_init: ok "*) echo "ok: $scenario: ${line#*ok [0-9]* }"; passed=$((passed + 1)) ;;
+		"unshare_init: not ok "*) echo "FAIL: $scenario: ${line#*not ok [0-9]* }"; failed=$((failed + 1)) ;;
+		esac
+	done < <(cat "$boot_out/console.log" 2>/dev/null)
+done
 
 # KUnit: count the test cases of each suite (the lines one level in).
 for ktap in "$results"/kunit-*.ktap; do

@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PID 1 of the "init stopped sharing" boot: a static program in a tiny
- * initramfs.  It reads a file of its root, then unshare(CLONE_FS)s, which
- * makes 7.3 log "VFS: Pid 1 stopped sharing filesystem state" and reset
- * the root and working directory of userspace_init_fs to nullfs.  Then it loads the two scoped_with_init_fs
- * samples and asks both to read the same file: every lookup, guarded or
- * not, must now fail with ENOENT, and the Rust sample's init_fs.rs must
- * report the revert.  Results go to the console as TAP lines prefixed
- * "unshare_init:"; then the machine powers off.
+ * PID 1 of the boots that test the kernel behaviour the guard depends on: a
+ * static program in a tiny initramfs.  It reads a file of its root, then
+ * does what the kernel command line's nullfs_rs_scenario= names:
+ *
+ *   clone_fs        unshare(CLONE_FS)
+ *   clone_newns     unshare(CLONE_NEWNS), which unshares the fs state too
+ *   thread          a thread of PID 1, not the leader, unshares CLONE_FS
+ *   tmpfs_over_root a tmpfs is mounted over "/"
+ *   pivot_root      PID 1 switches to a tmpfs root and pivots to another
+ *
+ * The first two make 7.3 log "VFS: Pid 1 stopped sharing filesystem state"
+ * and reset the root and working directory of userspace_init_fs to
+ * nullfs: every lookup of the two scoped_with_init_fs samples, guarded or
+ * not, must then fail with ENOENT, and init_fs.rs must report the revert.
+ * The others must not revert anything: guarded lookups still read the file
+ * in PID 1's root, not in a tmpfs over it, and kthreads stay in nullfs
+ * (pivot_root no longer rewrites their root).  Results go to the console as
+ * TAP lines prefixed "unshare_init:"; then the machine powers off.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,11 +25,16 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#define NULL_FS_MAGIC 0x4e554c4c
 
 #define PROBE_FILE "/probe.txt"
 
@@ -70,10 +85,124 @@ static int has_line(const char *report, const char *line)
 	return at && (at == report || at[-1] == '\n') && at[strlen(line)] == '\n';
 }
 
+/* Whether a line of @report starts with @prefix. */
+static int has_line_starting(const char *report, const char *prefix)
+{
+	const char *at = strstr(report, prefix);
+
+	return at && (at == report || at[-1] == '\n');
+}
+
+static void mount_api_filesystems(void)
+{
+	mkdir("/proc", 0755);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mkdir("/sys", 0755);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT, 0644);
+	ssize_t n = 0;
+
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			n = -1;
+	close(in);
+	close(out);
+	return in >= 0 && out >= 0 && n == 0 ? 0 : -1;
+}
+
+/* A tmpfs at @dir with what the rest of the boot needs. */
+static int new_root_at(const char *dir)
+{
+	static const char *const files[] = {
+		"rust_init_fs.ko", "c_init_fs.ko", "probe.txt"
+	};
+	char to[64], old[64];
+	unsigned int i;
+
+	if (mkdir(dir, 0755) || mount("tmpfs", dir, "tmpfs", 0, NULL))
+		return -1;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(to, sizeof(to), "%s/%s", dir, files[i]);
+		snprintf(old, sizeof(old), "/%s", files[i]);
+		if (copy_file(old, to))
+			return -1;
+	}
+	snprintf(to, sizeof(to), "%s/old", dir);
+	return mkdir(to, 0755);
+}
+
+/*
+ * From the initramfs to a tmpfs root (as switch_root does: the initramfs
+ * cannot be pivoted away), then pivot_root() to a second tmpfs, which
+ * rewrites the root of every task that had the first one.
+ */
+static int switch_and_pivot(void)
+{
+	if (new_root_at("/a") || chdir("/a") || mount(".", "/", NULL, MS_MOVE, NULL) ||
+	    chroot(".") || chdir("/"))
+		return -1;
+	if (new_root_at("/b") || syscall(__NR_pivot_root, "/b", "/b/old") || chdir("/"))
+		return -1;
+	if (umount2("/old", MNT_DETACH))
+		return -1;
+	mount_api_filesystems();
+	return 0;
+}
+
+static void *unshare_in_thread(void *ret)
+{
+	*(int *)ret = unshare(CLONE_FS);
+	return NULL;
+}
+
+/* Does what @scenario names; returns whether it reverts init's fs state. */
+static int run_scenario(const char *scenario)
+{
+	struct stat st;
+	pthread_t thread;
+	int ret = -1;
+
+	if (!strcmp(scenario, "clone_fs")) {
+		result(unshare(CLONE_FS) == 0, "unshare(CLONE_FS) in PID 1");
+		return 1;
+	}
+	if (!strcmp(scenario, "clone_newns")) {
+		result(unshare(CLONE_NEWNS) == 0, "unshare(CLONE_NEWNS) in PID 1");
+		return 1;
+	}
+	if (!strcmp(scenario, "thread")) {
+		result(!pthread_create(&thread, NULL, unshare_in_thread, &ret) &&
+		       !pthread_join(thread, NULL) && ret == 0,
+		       "unshare(CLONE_FS) in a thread of PID 1");
+		return 0;
+	}
+	if (!strcmp(scenario, "tmpfs_over_root")) {
+		result(mount("tmpfs", "/", "tmpfs", 0, NULL) == 0,
+		       "PID 1 mounts a tmpfs over /");
+		/* Lookups from PID 1's root still start below the tmpfs. */
+		result(stat(PROBE_FILE, &st) == 0, "PID 1 still sees " PROBE_FILE);
+		return 0;
+	}
+	if (!strcmp(scenario, "pivot_root")) {
+		result(switch_and_pivot() == 0, "PID 1 pivots its root");
+		return 0;
+	}
+	result(0, "a known nullfs_rs_scenario");
+	return 0;
+}
+
 int main(void)
 {
+	const char *scenario = getenv("nullfs_rs_scenario");
 	char rust[1024] = "", c[1024] = "", buf[64];
-	int fd, console;
+	struct statfs sfs;
+	int fd, console, reverts;
 
 	mkdir("/dev", 0755);
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
@@ -83,30 +212,39 @@ int main(void)
 		dup2(console, 2);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	mkdir("/proc", 0755);
-	mount("proc", "/proc", "proc", 0, NULL);
-	mkdir("/sys", 0755);
-	mount("sysfs", "/sys", "sysfs", 0, NULL);
-	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	mount_api_filesystems();
+	if (!scenario)
+		scenario = "clone_fs";
+	printf("unshare_init: scenario %s\n", scenario);
 
 	fd = open(PROBE_FILE, O_RDONLY);
 	result(fd >= 0 && read(fd, buf, sizeof(buf)) > 0, "init reads " PROBE_FILE);
 	close(fd);
 
-	result(unshare(CLONE_FS) == 0, "unshare(CLONE_FS) in PID 1");
+	reverts = run_scenario(scenario);
 	result(load("/rust_init_fs.ko") == 0, "load rust_init_fs.ko");
 	result(load("/c_init_fs.ko") == 0, "load c_init_fs.ko");
 	result(probe("rust_init_fs", rust, sizeof(rust)) == 0, "probe the Rust sample");
 	result(probe("c_init_fs", c, sizeof(c)) == 0, "probe the C sample");
 	printf("%s", rust);
 
-	result(has_line(rust, "init fs reverted: yes"), "init_fs.rs reports the revert");
-	result(has_line(rust, "kthread with init fs: error -2"),
-	       "guarded kthread lookup fails with ENOENT");
-	result(has_line(rust, "work item with init fs: error -2"),
-	       "guarded work item lookup fails with ENOENT");
+	if (reverts) {
+		result(has_line(rust, "init fs reverted: yes"), "init_fs.rs reports the revert");
+		result(has_line(rust, "kthread with init fs: error -2"),
+		       "guarded kthread lookup fails with ENOENT");
+		result(has_line(rust, "work item with init fs: error -2"),
+		       "guarded work item lookup fails with ENOENT");
+	} else {
+		result(has_line(rust, "init fs reverted: no"), "init_fs.rs reports no revert");
+		result(has_line_starting(rust, "kthread with init fs: size "),
+		       "guarded kthread lookup reads the file in PID 1's root");
+		result(has_line_starting(rust, "work item with init fs: size "),
+		       "guarded work item lookup reads the file in PID 1's root");
+	}
 	result(has_line(rust, "kthread: error -2") && has_line(rust, "work item: error -2"),
 	       "unguarded lookups fail with ENOENT");
+	result(statfs("/proc/2/root", &sfs) == 0 && sfs.f_type == NULL_FS_MAGIC,
+	       "kthreadd's root is still nullfs");
 	result(!strcmp(rust, c), "the Rust and C samples agree");
 
 	result(syscall(__NR_delete_module, "rust_init_fs", O_NONBLOCK) == 0,
