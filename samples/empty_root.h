@@ -50,6 +50,20 @@
 #define __NR_fchroot 472	/* new in 7.3 */
 #endif
 
+/* Writes @text to the file at @path, as one write(2). */
+static inline int er_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret, err;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
 /*
  * Enters a new user namespace, and a new mount namespace owned by it, as
  * root of the user namespace (mapped to the caller's uid and gid).  Any
@@ -59,49 +73,17 @@
  */
 static inline int er_enter_userns(void)
 {
-	char map[64];
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-	int fd, n, err;
+	char uid_map[32], gid_map[32];
 
+	snprintf(uid_map, sizeof(uid_map), "0 %u 1", geteuid());
+	snprintf(gid_map, sizeof(gid_map), "0 %u 1", getegid());
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
 		return -1;
-
 	/* An unprivileged writer of gid_map must give up setgroups() first. */
-	fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (er_write_file("/proc/self/setgroups", "deny") ||
+	    er_write_file("/proc/self/uid_map", uid_map) ||
+	    er_write_file("/proc/self/gid_map", gid_map))
 		return -1;
-	n = write(fd, "deny", 4) == 4 ? 0 : -1;
-	err = errno;
-	close(fd);
-	if (n) {
-		errno = err;
-		return -1;
-	}
-
-	n = snprintf(map, sizeof(map), "0 %u 1", uid);
-	fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (write(fd, map, n) != n) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	close(fd);
-
-	n = snprintf(map, sizeof(map), "0 %u 1", gid);
-	fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (write(fd, map, n) != n) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	close(fd);
 	return 0;
 }
 

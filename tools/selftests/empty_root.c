@@ -525,22 +525,6 @@ TEST_F(empty_root, compare)
  */
 #define CHILD_NO_SECCOMP 4
 
-#define CHECK(cond, ...)							\
-	do {									\
-		errno = 0;							\
-		if (!(cond)) {							\
-			int err_ = errno;					\
-			fprintf(stderr, "# child, line %d: ", __LINE__);	\
-			fprintf(stderr, __VA_ARGS__);				\
-			if (err_)						\
-				fprintf(stderr, " (errno: %s)", strerror(err_));	\
-			fputc('\n', stderr);					\
-			return 1;						\
-		}								\
-	} while (0)
-
-#define FAILS_WITH(call, err) ((call) == -1 && errno == (err))
-
 static int run_sample_sequence(void *unused)
 {
 	struct __user_cap_header_struct hdr = {

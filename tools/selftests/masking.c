@@ -26,15 +26,6 @@
 #include "kselftest_harness.h"
 #include "nullfs_rs.h"
 
-#ifndef MS_REC
-#define MS_REC 16384
-#endif
-#ifndef MS_PRIVATE
-#define MS_PRIVATE (1 << 18)
-#endif
-#ifndef MS_BIND
-#define MS_BIND 4096
-#endif
 #ifndef MS_MOVE
 #define MS_MOVE 8192
 #endif
@@ -46,25 +37,6 @@
 
 /* The default number of masks of masks_at_scale: see the comment on top. */
 #define DEFAULT_MASKS 10000
-
-/*
- * In a child: if @cond does not hold, say where and why on stderr (as a TAP
- * comment), with the errno of a call in @cond that failed, and fail the
- * child.
- */
-#define CHECK(cond, ...)							\
-	do {									\
-		errno = 0;							\
-		if (!(cond)) {							\
-			int err_ = errno;					\
-			fprintf(stderr, "# child, line %d: ", __LINE__);	\
-			fprintf(stderr, __VA_ARGS__);				\
-			if (err_)						\
-				fprintf(stderr, " (errno: %s)", strerror(err_));	\
-			fputc('\n', stderr);					\
-			return 1;						\
-		}								\
-	} while (0)
 
 static int sys_open_tree(int dfd, const char *path, unsigned int flags)
 {

@@ -26,6 +26,39 @@
 #define MNT_DETACH 2	/* from <sys/mount.h>, which clashes with <linux/mount.h> */
 #endif
 
+/* From <sys/mount.h>, which clashes with <linux/mount.h>. */
+#ifndef MS_REC
+#define MS_REC 16384
+#endif
+#ifndef MS_PRIVATE
+#define MS_PRIVATE (1 << 18)
+#endif
+#ifndef MS_BIND
+#define MS_BIND 4096
+#endif
+
+/*
+ * In a child: if @cond does not hold, say where and why on stderr (as a TAP
+ * comment), with the errno of a call in @cond that failed, and fail the
+ * child.
+ */
+#define CHECK(cond, ...)							\
+	do {									\
+		errno = 0;							\
+		if (!(cond)) {							\
+			int err_ = errno;					\
+			fprintf(stderr, "# child, line %d: ", __LINE__);	\
+			fprintf(stderr, __VA_ARGS__);				\
+			if (err_)						\
+				fprintf(stderr, " (errno: %s)", strerror(err_));	\
+			fputc('\n', stderr);					\
+			return 1;						\
+		}								\
+	} while (0)
+
+/* Whether a call returned -1 with errno @err. */
+#define FAILS_WITH(call, err) ((call) == -1 && errno == (err))
+
 static inline int sys_fsopen(const char *fsname, unsigned int flags)
 {
 	return syscall(__NR_fsopen, fsname, flags);
