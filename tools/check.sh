@@ -128,4 +128,8 @@ for tap in "$results"/kselftest-*.tap; do
 		failed=$((failed + 1))
 	fi
 done
+
+# The tables of Documentation/masking.rst and empty_root.rst are what the
+# masking and empty_root tests printed this time.
+check doc-tables python3 tools/selftests/doc_tables.py "$results"
 finish

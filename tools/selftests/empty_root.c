@@ -407,6 +407,70 @@ static void print_table(struct __test_metadata *_metadata, const struct table *t
 	}
 }
 
+/*
+ * The table as the rst simple table of Documentation/empty_root.rst, in TAP
+ * comment lines between "# doc-table: empty_root begin" and "... end",
+ * where tools/selftests/doc_tables.py (run by make check) takes it from to
+ * compare with the document.  Only results, nothing of the run: the
+ * directory mkdtemp() made reads "/tmp/empty_root.XXXXXX".
+ */
+static void print_doc_table(const struct table *t)
+{
+	static const char placeholder[] = "/tmp/empty_root.XXXXXX";
+	char c[NR_ROWS + 1][NR_WAYS + 1][96];
+	size_t width[NR_WAYS + 1] = { 0 }, len;
+	int i, row, way;
+
+	snprintf(c[0][0], sizeof(c[0][0]), "syscall");
+	for (way = 0; way < NR_WAYS; way++)
+		snprintf(c[0][way + 1], sizeof(c[0][way + 1]), "%s", way_name[way]);
+	for (row = 0; row < NR_ROWS; row++) {
+		snprintf(c[row + 1][0], sizeof(c[row + 1][0]), "%s", row_name[row]);
+		for (way = 0; way < NR_WAYS; way++) {
+			char buf[96], *at;
+
+			cell(&t->r[way][row], buf, sizeof(buf));
+			at = t->parent[0] ? strstr(buf, t->parent) : NULL;
+			if (at)
+				snprintf(c[row + 1][way + 1], sizeof(c[row + 1][way + 1]),
+					 "%.*s%s%s", (int)(at - buf), buf, placeholder,
+					 at + strlen(t->parent));
+			else
+				snprintf(c[row + 1][way + 1], sizeof(c[row + 1][way + 1]),
+					 "%s", buf);
+		}
+	}
+	for (row = 0; row <= NR_ROWS; row++)
+		for (way = 0; way <= NR_WAYS; way++) {
+			len = strlen(c[row][way]);
+			if (len > width[way])
+				width[way] = len;
+		}
+
+	fprintf(stderr, "# doc-table: empty_root begin\n");
+	/* A rule, the header, a rule, the rows, a rule. */
+	for (i = 0; i < NR_ROWS + 4; i++) {
+		int rule = i == 0 || i == 2 || i == NR_ROWS + 3;
+
+		row = i == 1 ? 0 : i - 2;
+		fprintf(stderr, "#");
+		for (way = 0; way <= NR_WAYS; way++) {
+			if (rule) {
+				fprintf(stderr, "%s", way ? "  " : " ");
+				for (len = 0; len < width[way]; len++)
+					fputc('=', stderr);
+			} else if (way < NR_WAYS) {
+				fprintf(stderr, "%s%-*s", way ? "  " : " ", (int)width[way],
+					c[row][way]);
+			} else {
+				fprintf(stderr, "  %s", c[row][way]);
+			}
+		}
+		fprintf(stderr, "\n");
+	}
+	fprintf(stderr, "# doc-table: empty_root end\n");
+}
+
 /* Row @row_ of @way_ failed with @errno_. */
 #define EXPECT_ERRNO(way_, row_, errno_)					\
 	do {									\
@@ -434,6 +498,7 @@ TEST_F(empty_root, compare)
 	int way, row;
 
 	print_table(_metadata, t);
+	print_doc_table(t);
 	for (way = 0; way < NR_WAYS; way++)
 		if (self->status[way])
 			TH_LOG("%s: child status %d (%s)", way_name[way], self->status[way],

@@ -357,6 +357,70 @@ static const char *cell(int r, char *buf, size_t len)
 			       cell((rows)[i_][2], c_, sizeof(c_)));		\
 	} while (0)
 
+/*
+ * @rows as the rst simple table of Documentation/masking.rst, in TAP
+ * comment lines between "# doc-table: @name begin" and "... end", where
+ * tools/selftests/doc_tables.py (run by make check) takes it from to compare
+ * with the document.  Only results, nothing of the run (no paths, no times).
+ * An operation indented under the one before it ("  then ...") reads
+ * "... then ..." there: rst strips a cell's indentation.
+ */
+static void print_doc_table(const char *name, int (*rows)[NKINDS],
+			    const char *const *names, int nrows)
+{
+	char cells[NOUTER + NINNER + 1][NKINDS + 1][64];
+	size_t width[NKINDS + 1] = { 0 }, len;
+	int i, c;
+
+	snprintf(cells[0][0], sizeof(cells[0][0]), "operation");
+	for (c = 0; c < NKINDS; c++)
+		snprintf(cells[0][c + 1], sizeof(cells[0][c + 1]), "%s", kind_title[c]);
+	for (i = 0; i < nrows; i++) {
+		const char *n = names[i];
+
+		if (!strncmp(n, "  ", 2))
+			snprintf(cells[i + 1][0], sizeof(cells[i + 1][0]), "... %s", n + 2);
+		else
+			snprintf(cells[i + 1][0], sizeof(cells[i + 1][0]), "%s", n);
+		for (c = 0; c < NKINDS; c++) {
+			char buf[32];
+			const char *v = rows[i][c] == NOT_TRIED ? "not tried" :
+					cell(rows[i][c], buf, sizeof(buf));
+
+			snprintf(cells[i + 1][c + 1], sizeof(cells[i + 1][c + 1]), "%s", v);
+		}
+	}
+	for (i = 0; i <= nrows; i++)
+		for (c = 0; c <= NKINDS; c++) {
+			len = strlen(cells[i][c]);
+			if (len > width[c])
+				width[c] = len;
+		}
+
+	fprintf(stderr, "# doc-table: %s begin\n", name);
+	/* A rule, the header, a rule, the rows, a rule. */
+	for (i = 0; i < nrows + 4; i++) {
+		int rule = i == 0 || i == 2 || i == nrows + 3;
+		int row = i == 1 ? 0 : i - 2;
+
+		fprintf(stderr, "#");
+		for (c = 0; c <= NKINDS; c++) {
+			if (rule) {
+				fprintf(stderr, "%s", c ? "  " : " ");
+				for (len = 0; len < width[c]; len++)
+					fputc('=', stderr);
+			} else if (c < NKINDS) {
+				fprintf(stderr, "%s%-*s", c ? "  " : " ", (int)width[c],
+					cells[row][c]);
+			} else {
+				fprintf(stderr, "  %s", cells[row][c]);
+			}
+		}
+		fprintf(stderr, "\n");
+	}
+	fprintf(stderr, "# doc-table: %s end\n", name);
+}
+
 TEST(what_the_container_root_can_do_with_a_mask)
 {
 	struct tries *t;
@@ -378,6 +442,8 @@ TEST(what_the_container_root_can_do_with_a_mask)
 		    t->outer, outer_name, NOUTER);
 	PRINT_TABLE("masks inherited by a new user+mount namespace (locked):",
 		    t->inner, inner_name, NINNER);
+	print_doc_table("masking-unlocked", t->outer, outer_name, NOUTER);
+	print_doc_table("masking-locked", t->inner, inner_name, NINNER);
 
 	for (k = 0; k < NKINDS; k++) {
 		/* Nothing sees through a mask, and each is an empty directory. */
