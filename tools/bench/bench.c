@@ -2,13 +2,15 @@
 /*
  * The guest side of `make bench`: every measurement, in one boot.
  *
- *	bench WORKDIR ROUNDS LOOKUP_FILE [MISSES]
+ *	bench WORKDIR ROUNDS LOOKUP_FILE [MISSES [MASKS]]
  *	bench --loop WORKDIR OP SUBJECT ITERATIONS
  *
  * WORKDIR is an empty directory on a writable filesystem, LOOKUP_FILE a file
  * the scoped_with_init_fs samples look up, MISSES the number of new missing
  * names looked up to see what remembering them costs in memory (default
- * 1000000; see remembered_misses()).  nullfs_rs, the vfs_bench module
+ * 1000000; see remembered_misses()), MASKS the number of paths masked each
+ * way to see what masking costs (default 10000; see measure_masks()).
+ * nullfs_rs, the vfs_bench module
  * and both samples must be loaded and debugfs mounted.  The first form
  * mounts the subjects in WORKDIR and leaves them there; the second runs one
  * in-kernel loop (see kernel_rows) on a subject mounted so, for a profiler
@@ -21,8 +23,9 @@
  *	ROW SUBJECT ROUND VALUE
  *
  * where VALUE is ops/s for syscall rows, ns/op for in-kernel rows, bytes
- * for the memory rows, and mostly dentries for the misses_* rows, which are
- * taken once (ROUND 0); tools/bench/report.py turns the lines into the
+ * for the memory rows, mostly dentries for the misses_* rows, and totals
+ * over all masks for the masks_* rows; the last two are taken once
+ * (ROUND 0); tools/bench/report.py turns the lines into the
  * table, the JSON and the plot.  Any unexpected result stops the run with an error:
  * a benchmark of a failing call would measure nothing.
  */
@@ -49,6 +52,13 @@
 #define GUARDS		1000000
 #define GUARDED_LOOKUPS	20000
 #define MISSES		1000000
+/*
+ * Masks of each kind: 10,000 take 5 to 12 s per kind under TCG, most of it
+ * unmounting them one by one (a grace period each).  A mount namespace holds
+ * at most fs.mount-max mounts, 100,000 by default.
+ */
+#define MASKS		10000
+#define MAX_MASKS	90000
 
 enum subject { C_NULLFS, NULLFS_RS, NULLFS_RS_2, ROOTFS_RS, TMPFS, RAMFS, NR_SUBJECTS };
 
@@ -551,6 +561,327 @@ static void remembered_misses(enum subject s, unsigned int lookups)
 		   read_number("/sys/kernel/slab/dentry/aliases"));
 }
 
+/*
+ * The cost of masking paths in a container, three ways: one nullfs_rs
+ * instance for the container, cloned onto every masked path
+ * (open_tree(OPEN_TREE_CLONE) + move_mount()); one read-only tmpfs per
+ * path, as runc's maskedPaths; a bind of one empty directory per path, made
+ * read-only by a second mount(), as systemd's InaccessiblePaths.  Each kind
+ * runs once, in a child of its own mount namespace, on MASKS fresh
+ * directories of WORKDIR (see masks_of_a_kind()).
+ */
+enum mask_kind { MASK_NULLFS_RS, MASK_RO_TMPFS, MASK_BIND_EMPTY, NR_MASK_KINDS };
+
+static const char *const mask_kinds[NR_MASK_KINDS] = { "nullfs_rs", "ro_tmpfs", "bind_empty" };
+
+/* The caches whose growth is named in the output, the largest first. */
+#define MASKS_TOP_CACHES	5
+#define MAX_SLAB_CACHES		1024
+
+struct slab_caches {
+	int n;
+	struct {
+		char name[64];
+		long long active, size;
+	} c[MAX_SLAB_CACHES];
+};
+
+/*
+ * The objects in use of every slab cache, from /proc/slabinfo, which names
+ * each cache once however many SLUB merged into it (as the directories of
+ * /sys/kernel/slab do not).  SLUB counts the free objects of a CPU's slab
+ * as in use, so the caller settles the slabs first.
+ */
+static void read_slab_caches(struct slab_caches *sc)
+{
+	char line[512];
+	FILE *f = fopen("/proc/slabinfo", "re");
+
+	if (!f)
+		die("/proc/slabinfo: %m");
+	sc->n = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sc->n < MAX_SLAB_CACHES &&
+		    sscanf(line, "%63s %lld %*d %lld", sc->c[sc->n].name,
+			   &sc->c[sc->n].active, &sc->c[sc->n].size) == 3)
+			sc->n++;
+	fclose(f);
+	if (!sc->n)
+		die("/proc/slabinfo: no caches");
+}
+
+static long long slab_cache_bytes(const struct slab_caches *sc)
+{
+	long long bytes = 0;
+	int i;
+
+	for (i = 0; i < sc->n; i++)
+		bytes += sc->c[i].active * sc->c[i].size;
+	return bytes;
+}
+
+/* A line of /proc/meminfo such as "Percpu:", in bytes. */
+static long long meminfo_bytes(const char *key)
+{
+	char line[128], name[64];
+	long long kb, bytes = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		die("/proc/meminfo: %m");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld kB", name, &kb) == 2 && !strcmp(name, key))
+			bytes = kb * 1024;
+	fclose(f);
+	if (bytes < 0)
+		die("/proc/meminfo has no %s line", key);
+	return bytes;
+}
+
+/* Each cache's growth from @a to @b in bytes; the largest few emitted. */
+static void emit_cache_growth(const char *kind, const struct slab_caches *a,
+			      const struct slab_caches *b)
+{
+	long long growth[MAX_SLAB_CACHES];
+	bool named[MAX_SLAB_CACHES] = {};
+	char row[96];
+	int i, j, top, best;
+
+	for (i = 0; i < b->n; i++) {
+		growth[i] = b->c[i].active;
+		for (j = 0; j < a->n; j++)
+			if (!strcmp(a->c[j].name, b->c[i].name)) {
+				growth[i] -= a->c[j].active;
+				break;
+			}
+		growth[i] *= b->c[i].size;
+	}
+	for (top = 0; top < MASKS_TOP_CACHES; top++) {
+		best = -1;
+		for (i = 0; i < b->n; i++)
+			if (!named[i] && growth[i] > 0 && (best < 0 || growth[i] > growth[best]))
+				best = i;
+		if (best < 0)
+			break;
+		named[best] = true;
+		snprintf(row, sizeof(row), "masks_cache:%s", b->c[best].name);
+		emit_count(row, kind, growth[best]);
+	}
+}
+
+static int compare_devs(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The mounts of the caller's namespace, and the distinct st_dev among them. */
+static void count_mounts(long long *mounts, long long *superblocks)
+{
+	unsigned long major, minor, *devs = NULL;
+	size_t size = 0, n = 0, capacity = 0, i;
+	char *line = NULL;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		die("/proc/self/mountinfo: %m");
+	while (getline(&line, &size, f) > 0) {
+		if (sscanf(line, "%*d %*d %lu:%lu", &major, &minor) != 2)
+			die("/proc/self/mountinfo: unexpected line \"%s\"", line);
+		if (n == capacity) {
+			capacity = capacity ? 2 * capacity : 1024;
+			devs = realloc(devs, capacity * sizeof(*devs));
+			if (!devs)
+				die("out of memory");
+		}
+		devs[n++] = major << 20 | minor;
+	}
+	free(line);
+	fclose(f);
+	qsort(devs, n, sizeof(*devs), compare_devs);
+	*mounts = n;
+	*superblocks = 0;
+	for (i = 0; i < n; i++)
+		if (!i || devs[i] != devs[i - 1])
+			(*superblocks)++;
+	free(devs);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void mask_dir(char *buf, size_t size, enum mask_kind kind, unsigned int i)
+{
+	path_in_workdir(buf, size, "masks-%s/%u", mask_kinds[kind], i);
+}
+
+/*
+ * In a child of its own mount namespace, "/" made private so that nothing
+ * propagates out: @masks masks of @kind on as many new directories, timed
+ * from the first call to the last (for nullfs_rs including the one
+ * fsopen..fsmount), then checked, then unmounted one by one with
+ * umount2(), timed likewise (for nullfs_rs including the close of the
+ * detached mount, the instance's last reference).  Memory is the growth of
+ * the slab objects in use, of /proc/meminfo's Slab and of its Percpu (struct
+ * mount keeps per-CPU counters, as does a superblock), each after
+ * settle_slab(); superblocks are the distinct devices of the namespace's
+ * mounts.  Whatever the child leaves mounted goes with its namespace.
+ * Emits, per kind, the totals: report.py divides by the masks.
+ */
+static void masks_of_a_kind(enum mask_kind kind, unsigned int masks)
+{
+	static struct slab_caches before, after;
+	const char *name = mask_kinds[kind];
+	long long mounts[3], superblocks[3], meminfo_slab, percpu, start;
+	long long setup_ns, teardown_ns;
+	char dir[PATH_MAX], empty[PATH_MAX];
+	struct stat base_st, empty_st, mask_st, st;
+	int mntfd = -1, clone, ret;
+	unsigned int i;
+
+	if (unshare(CLONE_NEWNS))
+		die("unshare(CLONE_NEWNS): %m");
+	if (sys_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		die("mount --make-rprivate /: %m");
+	path_in_workdir(dir, sizeof(dir), "masks-%s", name);
+	make_dir(dir);
+	if (stat(dir, &base_st))
+		die("stat %s: %m", dir);
+	path_in_workdir(empty, sizeof(empty), "masks-empty");
+	make_dir(empty);
+	if (chmod(empty, 0555) || stat(empty, &empty_st))
+		die("chmod 0555 %s: %m", empty);
+	for (i = 0; i < masks; i++) {
+		mask_dir(dir, sizeof(dir), kind, i);
+		if (mkdir(dir, 0755))
+			die("mkdir %s: %m", dir);
+	}
+
+	settle_slab();
+	read_slab_caches(&before);
+	meminfo_slab = meminfo_bytes("Slab:");
+	percpu = meminfo_bytes("Percpu:");
+	count_mounts(&mounts[0], &superblocks[0]);
+
+	start = now_ns();
+	if (kind == MASK_NULLFS_RS) {
+		/* The container's one instance, bound to every masked path. */
+		mntfd = fs_new_mount("nullfs_rs", FSMOUNT_CLOEXEC);
+		if (mntfd < 0)
+			die("fsopen..fsmount nullfs_rs: %m");
+	}
+	for (i = 0; i < masks; i++) {
+		mask_dir(dir, sizeof(dir), kind, i);
+		switch (kind) {
+		case MASK_NULLFS_RS:
+			clone = syscall(__NR_open_tree, mntfd, "", OPEN_TREE_CLONE |
+					OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+			if (clone < 0)
+				die("open_tree(OPEN_TREE_CLONE) of nullfs_rs: %m");
+			ret = sys_move_mount(clone, "", AT_FDCWD, dir,
+					     MOVE_MOUNT_F_EMPTY_PATH);
+			close(clone);
+			break;
+		case MASK_RO_TMPFS:
+			/* As runc does: no options but, there, an SELinux label. */
+			ret = sys_mount("tmpfs", dir, "tmpfs", MS_RDONLY, NULL);
+			break;
+		default:
+			ret = sys_mount(empty, dir, NULL, MS_BIND, NULL) ||
+			      sys_mount(NULL, dir, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+			break;
+		}
+		if (ret)
+			die("masking %s as %s: %m", dir, name);
+	}
+	setup_ns = now_ns() - start;
+
+	settle_slab();
+	read_slab_caches(&after);
+	meminfo_slab = meminfo_bytes("Slab:") - meminfo_slab;
+	percpu = meminfo_bytes("Percpu:") - percpu;
+	count_mounts(&mounts[1], &superblocks[1]);
+	if (mounts[1] - mounts[0] != masks)
+		die("%u masks of %s added %lld mounts", masks, name, mounts[1] - mounts[0]);
+
+	/* Every mask is what it should be: a check, not timed. */
+	if (mntfd >= 0 && fstat(mntfd, &mask_st))
+		die("fstat of the nullfs_rs mount: %m");
+	for (i = 0; i < masks; i++) {
+		mask_dir(dir, sizeof(dir), kind, i);
+		if (stat(dir, &st))
+			die("stat %s: %m", dir);
+		if (kind == MASK_NULLFS_RS ? st.st_dev != mask_st.st_dev :
+		    kind == MASK_RO_TMPFS ? st.st_dev == base_st.st_dev :
+		    st.st_dev != empty_st.st_dev || st.st_ino != empty_st.st_ino)
+			die("%s is no %s mask", dir, name);
+	}
+
+	start = now_ns();
+	for (i = 0; i < masks; i++) {
+		mask_dir(dir, sizeof(dir), kind, i);
+		if (sys_umount2(dir, 0))
+			die("umount %s: %m", dir);
+	}
+	if (mntfd >= 0)
+		close(mntfd);
+	teardown_ns = now_ns() - start;
+	count_mounts(&mounts[2], &superblocks[2]);
+	if (mounts[2] != mounts[0])
+		die("%lld mounts left after unmounting %u masks of %s",
+		    mounts[2] - mounts[0], masks, name);
+
+	emit_count("masks_n", name, masks);
+	emit_count("masks_setup_ns", name, setup_ns);
+	emit_count("masks_teardown_ns", name, teardown_ns);
+	emit_count("masks_slab_object_bytes", name,
+		   slab_cache_bytes(&after) - slab_cache_bytes(&before));
+	emit_count("masks_meminfo_slab_bytes", name, meminfo_slab);
+	emit_count("masks_percpu_bytes", name, percpu);
+	emit_count("masks_mounts", name, mounts[1] - mounts[0]);
+	emit_count("masks_superblocks", name, superblocks[1] - superblocks[0]);
+	emit_cache_growth(name, &before, &after);
+
+	/* Untimed: the directories go, for the next kind to find WORKDIR as it was. */
+	for (i = 0; i < masks; i++) {
+		mask_dir(dir, sizeof(dir), kind, i);
+		if (rmdir(dir))
+			die("rmdir %s: %m", dir);
+	}
+	path_in_workdir(dir, sizeof(dir), "masks-%s", name);
+	if (rmdir(dir))
+		die("rmdir %s: %m", dir);
+}
+
+static void measure_masks(unsigned int masks)
+{
+	double start;
+	int status, kind;
+	pid_t pid;
+
+	for (kind = 0; kind < NR_MASK_KINDS; kind++) {
+		start = now();
+		pid = fork();
+		if (pid < 0)
+			die("fork: %m");
+		if (pid == 0) {
+			masks_of_a_kind(kind, masks);
+			exit(0);
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			die("the masks child of %s failed", mask_kinds[kind]);
+		/* The whole of it: directories, settling, checks, exit. */
+		emit("masks_wall_s", mask_kinds[kind], 0, now() - start);
+	}
+}
+
 /* The scoped_with_init_fs samples: ns per guard, and per guarded lookup. */
 static void guard_ns(const char *sample, const char *file, double *guard, double *lookup)
 {
@@ -607,22 +938,29 @@ static int one_loop(char **argv)
 int main(int argc, char **argv)
 {
 	static const enum subject misses_subjects[] = { C_NULLFS, NULLFS_RS, TMPFS };
-	unsigned long misses = MISSES;
+	unsigned long misses = MISSES, masks = MASKS;
 	int round, rounds, row, i, s;
 	const char *lookup_file;
 	char *end;
 
 	if (argc == 6 && !strcmp(argv[1], "--loop"))
 		return one_loop(argv + 2);
-	if ((argc != 4 && argc != 5) || (rounds = atoi(argv[2])) < 1)
-		die("usage: bench WORKDIR ROUNDS LOOKUP_FILE [MISSES]\n"
+	if (argc < 4 || argc > 6 || (rounds = atoi(argv[2])) < 1)
+		die("usage: bench WORKDIR ROUNDS LOOKUP_FILE [MISSES [MASKS]]\n"
 		    "       bench --loop WORKDIR OP SUBJECT ITERATIONS");
-	if (argc == 5) {
+	if (argc >= 5) {
 		errno = 0;
 		misses = strtoul(argv[4], &end, 10);
 		if (errno || *end || !misses || misses > UINT_MAX)
 			die("MISSES must be a number from 1 to %u, not '%s'",
 			    UINT_MAX, argv[4]);
+	}
+	if (argc == 6) {
+		errno = 0;
+		masks = strtoul(argv[5], &end, 10);
+		if (errno || *end || !masks || masks > MAX_MASKS)
+			die("MASKS must be a number from 1 to %u, not '%s'",
+			    MAX_MASKS, argv[5]);
 	}
 	workdir = argv[1];
 	lookup_file = argv[3];
@@ -677,5 +1015,6 @@ int main(int argc, char **argv)
 	/* Reported, not compared round by round: once is enough. */
 	for (i = 0; i < (int)(sizeof(misses_subjects) / sizeof(*misses_subjects)); i++)
 		remembered_misses(misses_subjects[i], misses);
+	measure_masks(masks);
 	return 0;
 }

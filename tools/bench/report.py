@@ -8,7 +8,8 @@ rounds, with its minimum and maximum in the JSON.  A ratio compares nullfs_rs
 with a reference in the same round (the subjects of a round ran
 back to back) and is oriented so that above 1.00 means nullfs_rs does
 better: faster, or smaller.  Its median and spread are over the rounds.
-The memory of remembered misses, taken once, is reported as it is.
+The memory of remembered misses and the cost of masking paths, taken once,
+are reported as they are.
 """
 
 import argparse
@@ -74,6 +75,28 @@ MISSES_ROWS = [f"misses_{measure}_{step}" for measure, _ in MISSES_MEASURES
                for step, _, _ in MISSES_STEPS] + [
     "misses_lookups", "misses_lookup_ns", "misses_slab_size", "misses_slab_aliases"]
 MISSES_SUBJECTS = ["c_nullfs", "nullfs_rs", "tmpfs"]
+# The cost of masking N paths of a container, each kind once, in a mount
+# namespace of its own: nullfs_rs (one instance cloned onto every path), a
+# read-only tmpfs per path (runc), a read-only bind of one empty directory
+# per path (systemd).  The guest gives totals over the N masks (rows
+# masks_TOTAL KIND 0 VALUE), and in masks_cache:NAME the caches that grew
+# most; the report divides by N.
+MASK_KINDS = ["nullfs_rs", "ro_tmpfs", "bind_empty"]
+# (total in the rows' names, per-mask JSON key, total JSON key)
+MASKS_PER_MASK = [
+    ("setup_ns", "setup_ns_per_mask", "setup_ns"),
+    ("teardown_ns", "teardown_ns_per_mask", "teardown_ns"),
+    ("slab_object_bytes", "slab_object_bytes_per_mask", "slab_object_bytes"),
+    ("meminfo_slab_bytes", "meminfo_slab_bytes_per_mask", "meminfo_slab_bytes"),
+    ("percpu_bytes", "percpu_bytes_per_mask", "percpu_bytes"),
+]
+MASKS_ROWS = ["masks_n", "masks_mounts", "masks_superblocks", "masks_wall_s"] + [
+    f"masks_{total}" for total, _, _ in MASKS_PER_MASK]
+# The ratios of the report: (kind, label), each kind's figure over nullfs_rs's,
+# of (per-mask key, label).
+MASKS_RATIOS = [("ro_tmpfs", "ro_tmpfs/nullfs_rs"), ("bind_empty", "bind/nullfs_rs")]
+MASKS_RATIO_OF = [("slab_object_bytes_per_mask", "slab bytes/mask"),
+                  ("setup_ns_per_mask", "setup ns/mask")]
 
 
 # Rows whose profiles (bench.sh's profile-ROW-SUBJECT.ips) the report shows
@@ -297,10 +320,66 @@ def build_report(args, samples, profiles):
                                "the shared one, which stays",
             "subjects": misses,
         },
+        "masks": build_masks(samples),
         "profiles": {row: {subject: [{"percent": round(p, 1), "symbol": sym}
                                      for p, sym in entries]
                            for subject, entries in by_subject.items()}
                      for row, by_subject in profiles.items()},
+    }
+
+
+def build_masks(samples):
+    """The cost of masking paths: per kind, per mask, and the ratios."""
+    kinds = {}
+    for kind in MASK_KINDS:
+        if kind not in samples["masks_n"]:
+            continue
+        n = int(samples["masks_n"][kind][0])
+        entry = {"n": n}
+        for total, per_mask, _ in MASKS_PER_MASK:
+            entry[per_mask] = samples[f"masks_{total}"][kind][0] / n
+        entry["mounts_added"] = int(samples["masks_mounts"][kind][0])
+        entry["superblocks_added"] = int(samples["masks_superblocks"][kind][0])
+        entry["totals"] = {key: int(samples[f"masks_{total}"][kind][0])
+                           for total, _, key in MASKS_PER_MASK}
+        entry["slab_caches_grown_most_bytes"] = {
+            row.partition(":")[2]: int(by_kind[kind][0])
+            for row, by_kind in sorted(samples.items(),
+                                       key=lambda item: -item[1].get(kind, {}).get(0, 0))
+            if row.startswith("masks_cache:") and kind in by_kind}
+        entry["wall_seconds"] = samples["masks_wall_s"][kind][0]
+        kinds[kind] = entry
+    ratios = {}
+    ours = kinds.get("nullfs_rs")
+    for kind, label in MASKS_RATIOS:
+        theirs = kinds.get(kind)
+        ratios[label] = {
+            key: (theirs[key] / ours[key] if ours and theirs and ours[key] > 0
+                  and theirs[key] > 0 else None)
+            for key, _ in MASKS_RATIO_OF}
+    return {
+        "how": "each kind once, in a child process with a mount namespace of its own "
+               "(\"/\" made rec-private), N masks on N new directories of the bench's "
+               "scratch tmpfs. nullfs_rs: one fsopen..fsmount, then per mask "
+               "open_tree(OPEN_TREE_CLONE|AT_EMPTY_PATH) + move_mount(); ro_tmpfs: "
+               "mount(\"tmpfs\", dir, \"tmpfs\", MS_RDONLY) per mask; bind_empty: "
+               "MS_BIND of one empty 0555 directory + MS_BIND|MS_REMOUNT|MS_RDONLY per mask",
+        "setup": "wall time from the first call to the last (nullfs_rs: its fsmount included)",
+        "teardown": "wall time of umount2(dir, 0) of every mask, one by one (nullfs_rs: "
+                    "the close of its detached mount included); each umount2 waits for "
+                    "an RCU grace period, so it varies from run to run and with what "
+                    "ran before, under TCG by a factor of up to 3",
+        "memory": "growth while the masks are mounted, each side after an RCU grace "
+                  "period, drop_caches=2 and a shrink of every slab cache: "
+                  "slab_object_bytes sums active objects x object size over "
+                  "/proc/slabinfo; meminfo_slab_bytes and percpu_bytes are "
+                  "/proc/meminfo's Slab and Percpu (whole pages, and whole chunks: coarse)",
+        "superblocks_added": "distinct devices among /proc/self/mountinfo's mounts, "
+                             "after minus before",
+        "ratio_orientation": "the kind's figure over nullfs_rs's: above 1.00 means "
+                             "nullfs_rs is smaller or faster",
+        "kinds": kinds,
+        "vs_nullfs_rs": ratios,
     }
 
 
@@ -332,6 +411,7 @@ def print_report(report):
              for name, s in report["sizes"].items()]
     print_table(headers, lines)
     print_misses(report["remembered_misses"])
+    print_masks(report["masks"])
     print_shortfalls(report)
 
 
@@ -366,6 +446,39 @@ def print_misses(misses):
     print_table(headers, lines)
     if "c_nullfs" in subjects:
         print(f"c_nullfs's umount: {misses['c_nullfs_umount']}.")
+
+
+def print_masks(masks):
+    """The cost of masking paths, per mask, and the ratios to nullfs_rs."""
+    kinds = masks["kinds"]
+    if not kinds:
+        return
+    print()
+    print("masks: N paths of a container masked each way, in a mount namespace of its own: "
+          "nullfs_rs, one instance")
+    print("cloned onto every path (open_tree+move_mount); ro_tmpfs, a read-only tmpfs per "
+          "path (runc); bind_empty, a")
+    print("read-only bind of one empty directory per path (systemd). Teardown is umount2 "
+          "one by one, a grace period each")
+    print("(noisy: it varies with what ran before); slab is the growth of the slab objects "
+          "in use (/proc/slabinfo),")
+    print("percpu that of /proc/meminfo's Percpu (coarse):")
+    headers = ["kind", "N", "setup ns/mask", "teardown ns/mask", "slab B/mask",
+               "percpu B/mask", "superblocks added"]
+    lines = [[kind, f"{k['n']:,}", f"{k['setup_ns_per_mask']:,.0f}",
+              f"{k['teardown_ns_per_mask']:,.0f}", f"{k['slab_object_bytes_per_mask']:,.0f}",
+              f"{k['percpu_bytes_per_mask']:,.0f}", f"{k['superblocks_added']:+,}"]
+             for kind, k in kinds.items()]
+    print_table(headers, lines)
+    headers = ["ratio (above 1.00: nullfs_rs better)"] + [label for _, label in MASKS_RATIO_OF]
+    lines = [[label] + [f"{r[key]:.2f}" if r[key] is not None else "-"
+                        for key, _ in MASKS_RATIO_OF]
+             for label, r in masks["vs_nullfs_rs"].items()]
+    print_table(headers, lines)
+    for kind, k in kinds.items():
+        grown = ", ".join(f"{name} {b / k['n']:,.0f}"
+                          for name, b in k["slab_caches_grown_most_bytes"].items())
+        print(f"{kind}: {k['wall_seconds']:.1f} s in all; slab B/mask by cache: {grown}")
 
 
 def print_shortfalls(report):
@@ -450,7 +563,7 @@ def main():
 
     samples = parse_samples(args.samples)
     missing = [name for name, *_ in ROWS + GUARD_ROWS if name not in samples]
-    missing += [name for name in MISSES_ROWS if name not in samples]
+    missing += [name for name in MISSES_ROWS + MASKS_ROWS if name not in samples]
     if missing:
         sys.exit(f"report.py: error: no measurements for {', '.join(missing)}")
     report = build_report(args, samples, parse_profiles(args.profiles))

@@ -7,8 +7,10 @@
 #
 # NULLFS_RS_BENCH_ROUNDS sets the rounds (default 9), NULLFS_RS_BENCH_MISSES
 # the missing names looked up to weigh the memory of remembered misses
-# (default 1000000).  This is a benchmark: it fails when a measurement cannot
-# be taken, never because of a figure.
+# (default 1000000), NULLFS_RS_BENCH_MASKS the paths masked each of three
+# ways, once per run, to weigh what masking costs (default 10000; about a
+# minute in all under TCG).  This is a benchmark: it fails when a
+# measurement cannot be taken, never because of a figure.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 cd "$NULLFS_RS_TOP"
@@ -19,6 +21,10 @@ rounds=${NULLFS_RS_BENCH_ROUNDS:-9}
 misses=${NULLFS_RS_BENCH_MISSES:-1000000}
 [[ $misses =~ ^[1-9][0-9]{0,8}$ ]] ||
 	die "NULLFS_RS_BENCH_MISSES must be a number from 1 to 999999999, not '$misses'"
+masks=${NULLFS_RS_BENCH_MASKS:-10000}
+# A mount namespace holds at most fs.mount-max mounts, 100,000 by default.
+[[ $masks =~ ^[1-9][0-9]{0,4}$ ]] && ((masks <= 90000)) ||
+	die "NULLFS_RS_BENCH_MASKS must be a number from 1 to 90000, not '$masks'"
 kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
 bench_out=$NULLFS_RS_OUT/bench
 results=$bench_out/results
@@ -36,7 +42,7 @@ gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \
 	-I "$NULLFS_RS_TOP/tools/selftests" -o "$bench_out/bench" tools/bench/bench.c
 if kvm_works "$kdir/arch/x86/boot/bzImage"; then accel=kvm; else accel=tcg; fi
 tools/boot.sh --results "$results" --timeout "${NULLFS_RS_BENCH_TIMEOUT:-3600}" \
-	-- tools/guest/bench.sh "$rounds" "$misses" ||
+	-- tools/guest/bench.sh "$rounds" "$misses" "$masks" ||
 	die "the guest's benchmark run failed (exit $?; output and console: $results)"
 
 "$NULLFS_RS_CACHE/venv/bin/python3" tools/bench/report.py \

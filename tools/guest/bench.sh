@@ -1,14 +1,16 @@
 #!/bin/bash
-# bench.sh ROUNDS [MISSES], inside the guest for make bench: loads nullfs_rs,
-# the vfs_bench helper and both scoped_with_init_fs samples, gives the
+# bench.sh ROUNDS [MISSES [MASKS]], inside the guest for make bench: loads
+# nullfs_rs, the vfs_bench helper and both scoped_with_init_fs samples, gives the
 # benchmark a scratch tmpfs, and leaves its measurements, perf profiles of the
 # in-kernel loops, and the kernel's release in $NULLFS_RS_RESULTS.  MISSES,
 # if given, is the number of missing names bench looks up to weigh the
-# memory of remembered misses.  Unloads everything afterwards: a module that
+# memory of remembered misses, MASKS the number of paths it masks each way
+# to weigh what masking costs.  Unloads everything afterwards: a module that
 # will not unload means the benchmark leaked a mount or a reference.
 set -eu
 rounds=$1
 misses=${2-}
+masks=${3-}
 out=$NULLFS_RS_OUT
 results=$NULLFS_RS_RESULTS
 work=/tmp/nullfs_rs_bench
@@ -27,7 +29,7 @@ echo "looked up by the scoped_with_init_fs samples" >"$work/lookup_file"
 
 uname -r >"$results/kernel"
 "$out/bench/bench" "$work" "$rounds" "$work/lookup_file" ${misses:+"$misses"} \
-	>"$results/samples.txt"
+	${masks:+"$masks"} >"$results/samples.txt"
 
 # Where the time goes: a profile of each in-kernel loop on the C nullfs and
 # on nullfs_rs, and of each sample's guard loop, for report.py to show next
