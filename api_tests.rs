@@ -12,7 +12,7 @@ use kernel::prelude::*;
 #[kunit_tests(nullfs_rs_init_fs)]
 mod tests {
     use crate::init_fs::{InitFs, Path};
-    use crate::scoped::{current_uses_own_fs, open_in_init_fs, with_init_fs, InitFsGuard};
+    use crate::scoped::{current_uses_own_fs, open_in_init_fs, with_init_fs};
     use crate::vfs::path::open as open_in_own_fs;
     use kernel::{fs::file::flags, prelude::*, uapi};
 
@@ -31,49 +31,44 @@ mod tests {
     }
 
     #[test]
-    fn guard_borrows_and_restores() -> Result {
+    fn scope_borrows_and_restores() -> Result {
         let init = InitFs::get();
         assert!(!resolves_in_init(&init)?);
-        {
-            let _init_fs = InitFsGuard::new();
-            assert!(!current_uses_own_fs());
-            assert!(resolves_in_init(&init)?);
-        }
+        let inside = with_init_fs(|| -> Result<bool> {
+            Ok(!current_uses_own_fs() && resolves_in_init(&init)?)
+        })?;
+        assert!(inside);
         assert!(current_uses_own_fs());
         assert!(!resolves_in_init(&init)?);
         Ok(())
     }
 
     #[test]
-    fn nested_guards_restore_in_order() -> Result {
+    fn nested_scopes_restore_in_order() -> Result {
         let init = InitFs::get();
-        let outer = InitFsGuard::new();
-        let inner = InitFsGuard::new();
-        assert!(resolves_in_init(&init)?);
-        drop(inner);
-        // Still inside the outer scope.
-        assert!(!current_uses_own_fs());
-        assert!(resolves_in_init(&init)?);
-        drop(outer);
+        let still_inside_outer = with_init_fs(|| -> Result<bool> {
+            let inner = with_init_fs(|| resolves_in_init(&init))?;
+            // Back in the outer scope, still in init's fs state.
+            Ok(inner && !current_uses_own_fs() && resolves_in_init(&init)?)
+        })?;
+        assert!(still_inside_outer);
         assert!(current_uses_own_fs());
         assert!(!resolves_in_init(&init)?);
         Ok(())
     }
 
-    /// Leaves the guard's scope early with an error, after a lookup that
-    /// only finds init's root if the guard is in force.
-    fn leave_early_with_error(init: &InitFs) -> Result {
-        let _init_fs = InitFsGuard::new();
-        if Path::lookup(c"/")? == *init.root() {
-            return Err(EAGAIN);
-        }
-        Ok(())
-    }
-
     #[test]
-    fn guard_restores_on_error_path() -> Result {
+    fn scope_restores_on_error_path() -> Result {
         let init = InitFs::get();
-        assert_eq!(leave_early_with_error(&init), Err(EAGAIN));
+        // Leaves the scope early with an error, after a lookup that only
+        // finds init's root inside it.
+        let left_early = with_init_fs(|| -> Result {
+            if Path::lookup(c"/")? == *init.root() {
+                return Err(EAGAIN);
+            }
+            Ok(())
+        });
+        assert_eq!(left_early, Err(EAGAIN));
         assert!(current_uses_own_fs());
         assert!(!resolves_in_init(&init)?);
         Ok(())

@@ -14,9 +14,9 @@
 //! init's root without borrowing anything.)
 //!
 //! The scope is a closure, `with_init_fs(|| Path::lookup(c"/etc/foo.conf"))`,
-//! or a guard, `let _init_fs = InitFsGuard::new();`, that lasts to the end of
-//! its block and puts the task's own fs state back on every path out of it.
-//! The KUnit tests in `api_tests.rs` use both forms.
+//! which puts the task's own fs state back on every path out of it, as C's
+//! `scoped_with_init_fs()` block does. The KUnit tests in `api_tests.rs` use
+//! it.
 //!
 //! What it is not for: moving work that must be done with the credentials
 //! and the namespace of a particular user process into a kthread. Resolving
@@ -38,48 +38,24 @@
 //! Other modules build this file in (with `init_fs.rs`, `vfs/fs_struct.rs`
 //! and `vfs/path.rs`); see `Documentation/scoped_with_init_fs.rst`.
 
-use crate::vfs::{fs_struct::InitFsOverride, path};
+use crate::vfs::{fs_struct, path};
 use kernel::{fs::File, prelude::*, sync::aref::ARef};
 
 pub use crate::vfs::fs_struct::current_uses_own_fs;
 
-/// While it lives, the current task resolves paths in init's fs state:
-/// `current->fs` points at `userspace_init_fs`. Dropping it puts back the
-/// fs state the task had, and warns (with `CONFIG_DEBUG_VFS`) if something
-/// else changed `current->fs` meanwhile.
+/// Runs `f` with the current task switched to init's fs state: while it
+/// runs, `current->fs` points at `userspace_init_fs`. Then it puts back the
+/// fs state the task had, however `f` returns, and warns (with
+/// `CONFIG_DEBUG_VFS`) if something else changed `current->fs` meanwhile.
 ///
-/// The guard belongs to the task that made it: it is neither `Send` nor
-/// `Sync`, and is made in process context only. Guards nest; drop them in
-/// the reverse order of their making, which scopes do by themselves: a guard
-/// dropped out of order, or leaked, leaves the task in init's fs state.
-/// [`with_init_fs`] cannot get that wrong. It allocates nothing.
-#[must_use = "init's fs state is only borrowed while the guard lives"]
-pub struct InitFsGuard {
-    _override: InitFsOverride,
-}
-
-impl InitFsGuard {
-    /// Switches the current task to init's fs state until the guard drops.
-    #[track_caller]
-    pub fn new() -> Self {
-        Self {
-            _override: InitFsOverride::new(),
-        }
-    }
-}
-
-impl Default for InitFsGuard {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// Runs `f` with the current task switched to init's fs state, and switches
-/// it back however `f` returns.
+/// Scopes nest. There is no guard value to hold instead of the closure: one
+/// could be leaked or dropped out of order from safe code, which would leave
+/// the task in init's fs state, and a user task in that state could then
+/// drop references of `userspace_init_fs` it does not hold
+/// (`unshare(CLONE_FS)`). It allocates nothing.
 #[track_caller]
 pub fn with_init_fs<T>(f: impl FnOnce() -> T) -> T {
-    let _init_fs = InitFsGuard::new();
-    f()
+    fs_struct::with_init_fs(f)
 }
 
 /// Opens `name` with init's root and working directory, with `flags` from

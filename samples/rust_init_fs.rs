@@ -50,7 +50,7 @@ mod vfs {
 }
 
 use init_fs::{InitFs, Path};
-use scoped::{current_uses_own_fs, with_init_fs, InitFsGuard};
+use scoped::{current_uses_own_fs, with_init_fs};
 
 module! {
     type: RustInitFs,
@@ -162,10 +162,7 @@ fn run_probe(path: CString) -> Result<Report> {
         kthread::run(c"rust_init_fs", || {
             let root_magic = Path::lookup(c"/").map_or(0, |root| root.fs_magic());
             let unguarded = Outcome::of(&path);
-            let guarded = {
-                let _init_fs = InitFsGuard::new();
-                Outcome::of(&path)
-            };
+            let guarded = with_init_fs(|| Outcome::of(&path));
             (root_magic, unguarded, guarded, current_uses_own_fs())
         })?;
 
@@ -233,10 +230,9 @@ fn run_bench(guards: u32, lookups: u32, path: CString) -> Result<Timing> {
     kthread::run(c"rust_init_fs", move || {
         let start = Instant::<Monotonic>::now();
         for _ in 0..guards {
-            let _init_fs = InitFsGuard::new();
             // As in the C sample: something in the scope, so that the
             // compiler keeps what the guard does around it.
-            compiler_barrier();
+            with_init_fs(compiler_barrier);
         }
         let guard_time = start.elapsed();
 

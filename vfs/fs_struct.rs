@@ -50,16 +50,17 @@ pub fn current_uses_own_fs() -> bool {
 /// fs state the task used before (`__override_init_fs()` and
 /// `__revert_init_fs()`, as the C `scoped_with_init_fs()` does).
 ///
-/// Dropping overrides out of the order they were made, or leaking one,
-/// is not memory-unsafe but leaves the task in init's fs state (and the
-/// misordered drop warns): scopes keep the order by themselves.
+/// Only [`with_init_fs`] makes one, for the duration of one call, so
+/// overrides end in the reverse order of their making and none is leaked:
+/// either would leave the task in init's fs state, where a user task could
+/// go on to drop references of `userspace_init_fs` it does not hold.
 ///
 /// # Invariants
 ///
 /// `nested` says whether an override was already in force when the value
 /// was made. The value never leaves the task that made it (it is neither
-/// `Send` nor `Sync`), and it is made in process context.
-pub(crate) struct InitFsOverride {
+/// `Send` nor `Sync`).
+struct InitFsOverride {
     nested: bool,
     _not_send: NotThreadSafe,
 }
@@ -67,11 +68,11 @@ pub(crate) struct InitFsOverride {
 impl InitFsOverride {
     /// Switches the current task to init's fs state.
     #[track_caller]
-    pub(crate) fn new() -> Self {
+    fn new() -> Self {
         // In interrupt context `current` is whatever task was interrupted:
         // catch that in kernels that check for atomic context (the debug
-        // flavour does), naming the caller. Elsewhere might_sleep() is only
-        // an empty out-of-line call.
+        // flavour does), naming the caller. Elsewhere might_sleep() would
+        // only add a might_resched() call to every override.
         #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
         kernel::task::might_sleep();
         let nested = !current_uses_own_fs();
@@ -100,8 +101,16 @@ impl Drop for InitFsOverride {
             current_fs().1
         };
         // SAFETY: By the type invariant this runs on the task that made the
-        // override, in process context, and `restore` is valid as just said.
+        // override, and `restore` is valid as just said.
         // `__revert_init_fs()` warns if `current->fs` is not init's any more.
         unsafe { bindings::__revert_init_fs(restore) };
     }
+}
+
+/// Runs `f` with the current task switched to init's fs state, and puts back
+/// the task's own however `f` returns.
+#[track_caller]
+pub(crate) fn with_init_fs<T>(f: impl FnOnce() -> T) -> T {
+    let _override = InitFsOverride::new();
+    f()
 }
