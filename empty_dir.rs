@@ -45,8 +45,8 @@ impl DirOperations for EmptyDir {
 
     // A lock on a directory that can never change would guard nothing, and
     // every holder of the root would contend for it: refuse, as C nullfs does.
-    fn lock(_dir: &Inode) -> Result {
-        Err(ENOLCK)
+    fn lock(_dir: &Inode) -> Error {
+        ENOLCK
     }
 
     // While the root is S_IMMUTABLE the VFS refuses first; this keeps the

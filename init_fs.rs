@@ -45,12 +45,12 @@ impl InitFs {
     /// the design's `init_root()`). A relative name starts at init's root
     /// too, not at its working directory.
     pub fn lookup(&self, name: &CStr) -> Result<Path> {
-        self.root.lookup_beneath(name)
+        self.root.lookup_at_root(name)
     }
 
     /// Opens `name`, resolved as [`InitFs::lookup`] does (`file_open_root()`).
     pub fn open(&self, name: &CStr, flags: u32) -> Result<ARef<File>> {
-        self.root.open_beneath(name, flags)
+        self.root.open_at_root(name, flags)
     }
 
     /// Whether init's root is the kernel's own nullfs: what the kernel

@@ -82,15 +82,12 @@ static SUPER_OPERATIONS: bindings::super_operations = bindings::super_operations
 mod tests {
     use super::{
         dentry::DentryOps,
-        dir::{seek_in_listing, DirEmitter, DirOps, Whence},
+        dir::{DirEmitter, DirOps, SeekingDir, Whence},
         *,
     };
     use crate::empty_dir::EmptyDir;
     use core::ptr::fn_addr_eq;
-    use kernel::{
-        ffi::{c_char, c_int},
-        fs::LocalFile,
-    };
+    use kernel::ffi::{c_char, c_int};
 
     type ReadFn = unsafe extern "C" fn(*mut bindings::file, *mut c_char, usize, *mut i64) -> isize;
     type StatfsFn = unsafe extern "C" fn(*mut bindings::dentry, *mut bindings::kstatfs) -> c_int;
@@ -128,8 +125,8 @@ mod tests {
             Err(ENOENT)
         }
 
-        fn seek(dir: &LocalFile, offset: i64, whence: Whence) -> Result<i64> {
-            seek_in_listing(dir, offset, whence, 3)
+        fn seek(dir: &SeekingDir<'_>, offset: i64, whence: Whence) -> Result<i64> {
+            dir.seek_in_listing(offset, whence, 3)
         }
     }
 

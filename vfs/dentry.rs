@@ -54,7 +54,8 @@ impl<'a> NewDentry<'a> {
     pub(super) unsafe fn from_raw(dentry: *mut bindings::dentry) -> Self {
         // INVARIANT: As the caller guarantees.
         Self {
-            // SAFETY: The VFS passes a valid dentry, never NULL.
+            // SAFETY: By the safety requirements the dentry is the one the VFS
+            // passed to `lookup`, which is never NULL.
             dentry: unsafe { NonNull::new_unchecked(dentry) },
             _lookup: PhantomData,
         }
@@ -78,8 +79,9 @@ impl<'a> NewDentry<'a> {
 pub(crate) trait DentryOperations: 'static {
     /// Whether a dentry found in the dcache may answer a lookup with `flags`
     /// (`d_revalidate`). `false` drops it, and the name is looked up in the
-    /// directory again. It may be called in RCU-walk (no blocking); an error
-    /// fails the lookup, `ECHILD` retries it in ref-walk.
+    /// directory again. It may be called in RCU-walk (`LOOKUP_RCU`), where it
+    /// must not block; there `ECHILD` retries the lookup in ref-walk, and
+    /// anywhere else an error fails the lookup.
     ///
     /// The layer's directories have no children that could change under a
     /// cached name, so the hook gets only the flags; one whose children can

@@ -37,16 +37,17 @@ pub(crate) trait DirOperations: 'static {
     fn lookup<'a>(dir: &Inode, dentry: NewDentry<'a>, flags: LookupFlags) -> Result<Added<'a>>;
 
     /// Repositions an open directory (`llseek`); only with
-    /// [`DirOperations::read_dir`]. Without either, `lseek(2)` fails with
-    /// `ESPIPE`.
-    fn seek(_dir: &LocalFile, _offset: i64, _whence: Whence) -> Result<i64> {
+    /// [`DirOperations::read_dir`]. A directory with a listing of its own
+    /// and no `seek` cannot be repositioned: `lseek(2)` fails with `ESPIPE`.
+    fn seek(_dir: &SeekingDir<'_>, _offset: i64, _whence: Whence) -> Result<i64> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Answers a byte-range (`fcntl(2)`) or whole-file (`flock(2)`) lock
-    /// request on an open directory, and their release when it is closed.
-    /// Without it, the VFS's own locks apply.
-    fn lock(_dir: &Inode) -> Result {
+    /// Refuses byte-range (`fcntl(2)`) and whole-file (`flock(2)`) locks on
+    /// an open directory, and their release when it is closed, with the
+    /// error returned. Without it, the VFS's own locks apply. (A hook that
+    /// grants locks would need the request; the layer has none to give.)
+    fn lock(_dir: &Inode) -> Error {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -102,26 +103,40 @@ impl Whence {
     }
 }
 
-/// Repositions `dir` the way a listing of `entries` entries, one per offset,
-/// is repositioned: to an offset from 0 to `entries`, or `EINVAL`; as a file
-/// of `entries` bytes of data for `SEEK_DATA` and `SEEK_HOLE`.
-pub(crate) fn seek_in_listing(
-    dir: &LocalFile,
-    offset: i64,
-    whence: Whence,
-    entries: i64,
-) -> Result<i64> {
-    // SAFETY: The file is valid while `dir` is. `generic_file_llseek_size()`
-    // needs no lock from us: for `SEEK_CUR` it takes `f_lock` itself (the
-    // layer's directories have `iterate_shared`), and the other cases are a
-    // single store of `f_pos`, as for any file.
-    let pos = unsafe {
-        bindings::generic_file_llseek_size(dir.as_ptr(), offset, whence.as_raw(), entries, entries)
-    };
-    if pos < 0 {
-        return Err(Error::from_errno(pos as c_int));
+/// An open directory inside its own `llseek`, the one place where its
+/// position may be moved: the VFS serialises `f_pos` for the call.
+///
+/// # Invariants
+///
+/// `dir` is the file of an `llseek` call in progress, which holds
+/// `f_pos_lock` if the file is shared.
+pub(crate) struct SeekingDir<'a> {
+    dir: &'a LocalFile,
+}
+
+impl SeekingDir<'_> {
+    /// Repositions the directory the way a listing of `entries` entries, one
+    /// per offset, is repositioned: to an offset from 0 to `entries`, or
+    /// `EINVAL`; as a file of `entries` bytes of data for `SEEK_DATA` and
+    /// `SEEK_HOLE`.
+    pub(crate) fn seek_in_listing(&self, offset: i64, whence: Whence, entries: i64) -> Result<i64> {
+        // SAFETY: The file is valid while `self` is. By the type invariant
+        // this is its `llseek`: `f_pos` is ours to move (for `SEEK_CUR`,
+        // `generic_file_llseek_size()` takes `f_lock` itself).
+        let pos = unsafe {
+            bindings::generic_file_llseek_size(
+                self.dir.as_ptr(),
+                offset,
+                whence.as_raw(),
+                entries,
+                entries,
+            )
+        };
+        if pos < 0 {
+            return Err(Error::from_errno(pos as c_int));
+        }
+        Ok(pos)
     }
-    Ok(pos)
 }
 
 /// A `readdir` in progress: the open directory and the reader's context,
@@ -198,11 +213,14 @@ impl<D: DirOperations> DirOps<D> {
     /// duration of the call.
     unsafe extern "C" fn llseek(file: *mut bindings::file, offset: i64, whence: c_int) -> i64 {
         // SAFETY: The caller keeps the file referenced during the call. Every
-        // `fdget_pos()` of it takes `f_pos_lock`: the layer sets
-        // `iterate_shared` on every directory, so `file_needs_f_pos_lock()`
-        // is true for it.
+        // `fdget_pos()` of a shared one takes `f_pos_lock`:
+        // `file_needs_f_pos_lock()` is true for a file with `FMODE_ATOMIC_POS`,
+        // which `do_dentry_open()` sets for every directory, and
+        // `iterate_shared`, which the layer sets on every directory.
         let dir = unsafe { LocalFile::from_raw_file(file) };
-        from_result(|| D::seek(dir, offset, Whence::from_raw(whence)?))
+        // INVARIANT: This is the file's `llseek`.
+        let dir = SeekingDir { dir };
+        from_result(|| D::seek(&dir, offset, Whence::from_raw(whence)?))
     }
 
     /// `llseek` of the empty listing: `.` and `..` at offsets 0 and 1.
@@ -217,7 +235,9 @@ impl<D: DirOperations> DirOps<D> {
     ) -> i64 {
         // SAFETY: As in `llseek`.
         let dir = unsafe { LocalFile::from_raw_file(file) };
-        from_result(|| seek_in_listing(dir, offset, Whence::from_raw(whence)?, 2))
+        // INVARIANT: This is the file's `llseek`.
+        let dir = SeekingDir { dir };
+        from_result(|| dir.seek_in_listing(offset, Whence::from_raw(whence)?, 2))
     }
 
     /// # Safety
@@ -267,7 +287,7 @@ impl<D: DirOperations> DirOps<D> {
         // may not be referenced, but `f_inode` is valid, and referenced by
         // the file, on every path: the hook gets the inode, not the file.
         let dir = unsafe { Inode::from_raw((*file).f_inode) };
-        from_result(|| D::lock(dir).map(|()| 0))
+        D::lock(dir).to_errno()
     }
 
     /// # Safety

@@ -70,9 +70,11 @@ impl Path {
 
 impl Path {
     /// Resolves `name` with this directory as the root, following symlinks
-    /// (`vfs_path_lookup()`): relative and absolute names both start here,
-    /// and neither `..` nor an absolute symlink leads out.
-    pub fn lookup_beneath(&self, name: &CStr) -> Result<Path> {
+    /// (`vfs_path_lookup()`): relative and absolute names and absolute
+    /// symlinks start here and `..` stops here, as after `chroot()`. It is
+    /// not `RESOLVE_BENEATH`: a magic link (`/proc/*/root`, `/proc/*/fd/*`)
+    /// leads wherever it points.
+    pub fn lookup_at_root(&self, name: &CStr) -> Result<Path> {
         let mut path = MaybeUninit::<bindings::path>::uninit();
         // SAFETY: By the type invariant both pointers are valid; `name` is
         // NUL-terminated and `path` is valid for writes.
@@ -91,9 +93,11 @@ impl Path {
         Ok(Self(unsafe { path.assume_init() }))
     }
 
-    /// Opens `name`, resolved as [`Path::lookup_beneath`] does, with
-    /// `flags` from [`kernel::fs::file::flags`] (`file_open_root()`).
-    pub fn open_beneath(&self, name: &CStr, flags: u32) -> Result<ARef<File>> {
+    /// Opens `name`, resolved as [`Path::lookup_at_root`] does, with
+    /// `flags` from [`kernel::fs::file::flags`] (`file_open_root()`). Only
+    /// what exists is opened: `O_CREAT` and `O_TMPFILE` fail with `EINVAL`.
+    pub fn open_at_root(&self, name: &CStr, flags: u32) -> Result<ARef<File>> {
+        refuse_creation(flags)?;
         // SAFETY: The path is valid by the type invariant and `name` is
         // NUL-terminated.
         let file =
@@ -126,12 +130,22 @@ impl Drop for Path {
 }
 
 /// Opens `name` with the current task's root and working directory, with
-/// `flags` from [`kernel::fs::file::flags`] (`filp_open()`).
+/// `flags` from [`kernel::fs::file::flags`] (`filp_open()`). Only what exists
+/// is opened: `O_CREAT` and `O_TMPFILE` fail with `EINVAL`.
 pub(crate) fn open(name: &CStr, flags: u32) -> Result<ARef<File>> {
+    refuse_creation(flags)?;
     // SAFETY: `name` is NUL-terminated.
     let file = unsafe { bindings::filp_open(name.as_char_ptr(), flags as c_int, 0) };
     // SAFETY: A file fresh from `filp_open()`.
     unsafe { file_from_open(file) }
+}
+
+/// The opens here pass no mode: a file they created would have mode 0.
+fn refuse_creation(flags: u32) -> Result {
+    if flags & (bindings::O_CREAT | bindings::__O_TMPFILE) != 0 {
+        return Err(EINVAL);
+    }
+    Ok(())
 }
 
 /// Takes over the reference of a file that was just opened, or its error.

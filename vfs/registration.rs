@@ -63,8 +63,9 @@ impl<T: FileSystem> Registration<T> {
     /// included.
     pub(crate) fn register(&'static self) -> Result<Registered<T>> {
         // SAFETY: The type is fully initialised and lives for good. A second
-        // call while it is registered finds the name taken and fails, under
-        // the VFS's lock, before changing anything.
+        // call while it is registered fails with EBUSY before changing
+        // anything (`register_filesystem()` checks first that the type is on
+        // no list).
         to_result(unsafe { bindings::register_filesystem(self.fs_type.get()) })?;
         // INVARIANT: The type is registered.
         Ok(Registered(self))
@@ -72,6 +73,11 @@ impl<T: FileSystem> Registration<T> {
 }
 
 /// A registered filesystem type; dropping it unregisters the type.
+///
+/// It must be dropped before the module unloads, as a field of the module's
+/// struct is: a leaked one would leave the module's `file_system_type` on
+/// the VFS's list after the module's memory is gone (the gap every module
+/// static has, whose lifetime is `'static` only until `rmmod`).
 ///
 /// Unregistering stops new mounts; existing superblocks keep their
 /// `file_system_type` (it is static) and keep the module loaded until they
