@@ -5,14 +5,7 @@
 # which the C nullfs (SB_NOUSER) cannot do for anyone.  The mask hides the
 # content and refuses every change; the inherited /proc stays locked.
 set -eu
-run() { printf '$ %s\n' "$*"; "$@"; }
-refused() {
-	printf '$ %s\n' "$*"
-	if "$@"; then
-		echo "container: '$*' was expected to fail" >&2
-		exit 1
-	fi
-}
+. "$(dirname "$0")/show.sh"
 
 run id -u
 run cat /tmp/secrets/key

@@ -6,14 +6,7 @@
 # scoped_with_init_fs sample to read a file from a kthread and a work item.
 # Exits non-zero as soon as something does not behave as shown.
 set -eu
-run() { printf '\n$ %s\n' "$*"; "$@"; }
-refused() {
-	printf '\n$ %s\n' "$*"
-	if "$@"; then
-		echo "demo: '$*' was expected to fail" >&2
-		exit 1
-	fi
-}
+. "$(dirname "$0")/show.sh"
 
 run insmod "$NULLFS_RS_OUT/module/nullfs_rs.ko"
 run grep nullfs_rs /proc/filesystems
