@@ -3,8 +3,8 @@
 //! The permanently empty directory at the root of every instance.
 
 use crate::vfs::{
-    Added, Attributes, DentryOperations, DirOperations, FileSystem, Inode, InodeFlag, InodeFlags,
-    LookupFlags, New, NewDentry, Ready, SuperBlock,
+    Added, Attributes, DirOperations, FileSystem, Inode, InodeFlag, InodeFlags, LookupFlags, New,
+    NewDentry, Ready, SuperBlock,
 };
 use kernel::prelude::*;
 
@@ -16,7 +16,6 @@ pub(crate) fn set_empty_root<T: FileSystem>(
     let flags = InodeFlags::empty()
         .with(InodeFlag::Immutable)
         .with(InodeFlag::NoAtime);
-    sb.set_dentry_operations::<EmptyDir>();
     let root = sb.new_dir::<EmptyDir>(1, 0o555, flags)?;
     sb.set_root(root)
 }
@@ -32,15 +31,11 @@ pub(crate) struct EmptyDir;
 #[vtable]
 impl DirOperations for EmptyDir {
     // The name is missing, and will be for good: let the dcache remember
-    // it, and answer the next lookup without us. Unless the caller means to
-    // create the name: it must then fail with ENOENT, as from C nullfs,
-    // which a negative dentry would turn into the missing operation's
-    // EPERM.
-    fn lookup<'a>(_dir: &Inode, dentry: NewDentry<'a>, flags: LookupFlags) -> Result<Added<'a>> {
-        if flags.intends_to_create() {
-            return Err(ENOENT);
-        }
-        Ok(dentry.add_negative())
+    // it, and answer the next lookup without us. (The layer answers ENOENT
+    // and keeps nothing where a remembered miss would be wrong or costly: a
+    // lookup that means to create, a name over NAME_MAX.)
+    fn lookup<'a>(_dir: &Inode, dentry: NewDentry<'a>, _flags: LookupFlags) -> Result<Added<'a>> {
+        dentry.add_negative()
     }
 
     // A lock on a directory that can never change would guard nothing, and
@@ -57,14 +52,5 @@ impl DirOperations for EmptyDir {
 
     fn listxattr(_dir: &Inode) -> Result {
         Err(EOPNOTSUPP)
-    }
-}
-
-#[vtable]
-impl DentryOperations for EmptyDir {
-    // A remembered miss answers every lookup but one that means to create
-    // the name: that one goes back to `lookup`, to fail as above.
-    fn revalidate(flags: LookupFlags) -> Result<bool> {
-        Ok(!flags.intends_to_create())
     }
 }

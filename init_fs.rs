@@ -2,14 +2,14 @@
 
 //! A view of init's filesystem state for in-kernel callers.
 //!
-//! What a lookup inside [`crate::scoped::with_init_fs`] starts from: PID 1's
+//! What a lookup inside [`super::scoped::with_init_fs`] starts from: PID 1's
 //! root and working directory, taken as references, and whether they still
 //! lead anywhere.
 
-use crate::vfs::fs_struct::{init_pwd, init_root};
+use super::vfs::fs_struct::{init_pwd, init_root};
 use kernel::{fs::File, prelude::*, sync::aref::ARef};
 
-pub use crate::vfs::path::Path;
+pub use super::vfs::path::Path;
 
 /// PID 1's root and working directory, held.
 ///

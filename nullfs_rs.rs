@@ -18,11 +18,10 @@ pub mod scoped;
 mod vfs;
 
 use empty_dir::set_empty_root;
-use kernel::{prelude::*, uapi, ModuleMetadata};
+use kernel::{prelude::*, uapi};
 use rootfs_rs::RootFs;
 use vfs::{
-    FileSystem, FsFlag, FsFlags, Instances, New, Ready, Registered, Registration, SbIFlag,
-    SbIFlags, SuperBlock,
+    FileSystem, FsFlag, FsFlags, Instances, New, Ready, Registration, SbIFlag, SbIFlags, SuperBlock,
 };
 
 module! {
@@ -31,6 +30,8 @@ module! {
     authors: ["The nullfs_rs developers"],
     description: "nullfs and the immutable rootfs in Rust",
     license: "GPL",
+    // What `mount -t` asks modprobe for (request_module("fs-%s")).
+    alias: ["fs-nullfs_rs", "fs-rootfs_rs"],
 }
 
 /// The `nullfs_rs` filesystem type.
@@ -52,22 +53,23 @@ impl FileSystem for NullFs {
     }
 }
 
-static NULLFS: Registration<NullFs> = Registration::new(&NullfsModule::THIS_MODULE);
-static ROOTFS: Registration<RootFs> = Registration::new(&NullfsModule::THIS_MODULE);
-
+/// The module: its two filesystem types, registered while it is loaded.
+#[pin_data]
 struct NullfsModule {
-    _nullfs: Registered<NullFs>,
-    _rootfs: Registered<RootFs>,
+    #[pin]
+    nullfs: Registration<NullFs>,
+    #[pin]
+    rootfs: Registration<RootFs>,
 }
 
-impl kernel::Module for NullfsModule {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
-        // If the second registration fails, the first is undone; no mount of
-        // either type can have been made in between, as the layer refuses
-        // them until the module is live.
-        Ok(Self {
-            _nullfs: NULLFS.register()?,
-            _rootfs: ROOTFS.register()?,
+impl kernel::InPlaceModule for NullfsModule {
+    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        // If the second registration fails, the first is dropped, which
+        // unregisters it; no mount of either type can have been made in
+        // between, as the layer refuses them until the module is live.
+        try_pin_init!(Self {
+            nullfs <- Registration::new(module),
+            rootfs <- Registration::new(module),
         })
     }
 }

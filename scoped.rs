@@ -10,7 +10,7 @@
 //! process to do it for (unpacking the initramfs, populating devtmpfs, a
 //! module's own configuration file), borrows PID 1's fs state,
 //! `userspace_init_fs`, for exactly the scope of that lookup. (Where only a
-//! path is needed, [`crate::init_fs::InitFs::lookup`] resolves it from
+//! path is needed, [`super::init_fs::InitFs::lookup`] resolves it from
 //! init's root without borrowing anything.)
 //!
 //! The scope is a closure, `with_init_fs(|| Path::lookup(c"/etc/foo.conf"))`,
@@ -26,27 +26,33 @@
 //! 00/11] fs,kthread: isolate all kthreads in nullfs", 2026-03-03, and its
 //! review). The better pattern there is to resolve the path where the
 //! request comes in, in the process's context (`Path::lookup()` in the
-//! syscall), and hand the resolved [`crate::init_fs::Path`], which is
+//! syscall), and hand the resolved [`super::init_fs::Path`], which is
 //! `Send`, to the kthread or work item: it then needs no fs state at all.
 //!
 //! If PID 1 stops sharing its fs state (`unshare(CLONE_FS)` or
 //! `unshare(CLONE_NEWNS)`), the kernel logs "VFS: Pid 1 stopped sharing
 //! filesystem state" and resets the root and working directory of
 //! `userspace_init_fs` to nullfs: from then on every lookup inside the scope
-//! fails with `ENOENT`, by design. See [`crate::init_fs::InitFs::is_reverted`].
+//! fails with `ENOENT`, by design. See [`super::init_fs::InitFs::is_reverted`].
 //!
-//! Other modules build this file in (with `init_fs.rs`, `vfs/fs_struct.rs`
-//! and `vfs/path.rs`); see `Documentation/scoped_with_init_fs.rst`.
+//! Other modules build this API in with one line, a `#[path]` module of
+//! `scoped_with_init_fs.rs`; see `Documentation/scoped_with_init_fs.rst`.
 
-use crate::vfs::{fs_struct, path};
+use super::vfs::{fs_struct, path};
 use kernel::{fs::File, prelude::*, sync::aref::ARef};
 
-pub use crate::vfs::fs_struct::current_uses_own_fs;
+pub use super::vfs::fs_struct::current_uses_own_fs;
 
 /// Runs `f` with the current task switched to init's fs state: while it
 /// runs, `current->fs` points at `userspace_init_fs`. Then it puts back the
 /// fs state the task had, however `f` returns, and warns (with
 /// `CONFIG_DEBUG_VFS`) if something else changed `current->fs` meanwhile.
+///
+/// Only in task context, a kthread, a work item or a syscall: in a hardirq,
+/// a softirq (a timer, a BH work item, a tasklet) or an NMI, `current` is
+/// whichever task was interrupted, and switching its fs state there could
+/// leave it in init's for good. There it fails with `EINVAL`, without
+/// calling `f` and without touching `current`.
 ///
 /// Scopes nest. There is no guard value to hold instead of the closure: one
 /// could be leaked or dropped out of order from safe code, which would leave
@@ -54,12 +60,13 @@ pub use crate::vfs::fs_struct::current_uses_own_fs;
 /// drop references of `userspace_init_fs` it does not hold
 /// (`unshare(CLONE_FS)`). It allocates nothing.
 #[track_caller]
-pub fn with_init_fs<T>(f: impl FnOnce() -> T) -> T {
+pub fn with_init_fs<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     fs_struct::with_init_fs(f)
 }
 
 /// Opens `name` with init's root and working directory, with `flags` from
-/// [`kernel::fs::file::flags`]: the design's `filp_open_init()`.
+/// [`kernel::fs::file::flags`]: the design's `filp_open_init()`. Fails with
+/// `EINVAL` outside task context, as [`with_init_fs`] does.
 #[track_caller]
 pub fn open_in_init_fs(name: &CStr, flags: u32) -> Result<ARef<File>> {
     with_init_fs(|| path::open(name, flags))

@@ -3,13 +3,13 @@
 //! A thin layer that lets filesystem types be written in safe Rust.
 //!
 //! Every `unsafe` block the module needs to talk to the VFS lives under this
-//! module. A filesystem type is a Rust type implementing [`FileSystem`]; its
-//! directories are served by a type implementing [`DirOperations`], and its
-//! dentries, optionally, by one implementing [`DentryOperations`]. The layer
-//! turns them into the C tables (`file_system_type`, `fs_context_operations`,
-//! `super_operations`, `inode_operations`, `file_operations`,
-//! `dentry_operations`) and registers the type through a static
-//! [`Registration`].
+//! module. A filesystem type is a Rust type implementing [`FileSystem`], and
+//! its directories are served by a type implementing [`DirOperations`]. The
+//! layer turns them into the C tables (`file_system_type`,
+//! `fs_context_operations`, `super_operations`, `inode_operations`,
+//! `file_operations`) and registers the type through a [`Registration`]
+//! pinned in the module's struct. The `dentry_operations` are the layer's
+//! own: the one rule for when a remembered miss may answer a lookup.
 //!
 //! The layer covers what in-memory filesystems without regular files need:
 //! a superblock whose root is a directory, lookups that fail or remember a
@@ -31,11 +31,11 @@ mod super_block;
 
 use kernel::{bindings, prelude::*};
 
-pub(crate) use dentry::{Added, DentryOperations, LookupFlags, NewDentry};
+pub(crate) use dentry::{Added, LookupFlags, NewDentry};
 pub(crate) use dir::DirOperations;
 pub(crate) use flags::{FsFlag, FsFlags, InodeFlag, InodeFlags, SbIFlag, SbIFlags};
 pub(crate) use inode::{Attributes, Inode, NewInode};
-pub(crate) use registration::{Registered, Registration};
+pub(crate) use registration::Registration;
 pub(crate) use super_block::{New, Ready, SuperBlock};
 
 /// How the mounts of a filesystem type map to superblocks.
@@ -81,13 +81,19 @@ static SUPER_OPERATIONS: bindings::super_operations = bindings::super_operations
 #[kunit_tests(nullfs_rs_vfs)]
 mod tests {
     use super::{
-        dentry::DentryOps,
-        dir::{DirEmitter, DirOps, SeekingDir, Whence},
+        dentry::{LookupFlag, DENTRY_OPERATIONS},
+        dir::{DirEmitter, DirOps, Offset, SeekingDir, Whence},
+        fs_struct::{current_fs, with_init_fs},
         *,
     };
     use crate::empty_dir::EmptyDir;
     use core::ptr::fn_addr_eq;
-    use kernel::ffi::{c_char, c_int};
+    use kernel::{
+        ffi::{c_char, c_int},
+        new_mutex,
+        sync::{Arc, Completion, Mutex},
+        workqueue::{self, impl_has_work, new_work, Work, WorkItem},
+    };
 
     type ReadFn = unsafe extern "C" fn(*mut bindings::file, *mut c_char, usize, *mut i64) -> isize;
     type StatfsFn = unsafe extern "C" fn(*mut bindings::dentry, *mut bindings::kstatfs) -> c_int;
@@ -125,7 +131,7 @@ mod tests {
             Err(ENOENT)
         }
 
-        fn seek(dir: &SeekingDir<'_>, offset: i64, whence: Whence) -> Result<i64> {
+        fn seek(dir: &SeekingDir<'_>, offset: i64, whence: Whence) -> Result<Offset> {
             dir.seek_in_listing(offset, whence, 3)
         }
     }
@@ -195,14 +201,51 @@ mod tests {
         assert!(iops.atomic_open.is_none());
         assert!(iops.setattr.is_some());
         assert!(iops.listxattr.is_some());
+    }
 
-        // A remembered miss is checked again, and nothing else is done to
-        // the dentries.
-        let dops = &DentryOps::<EmptyDir>::OPS;
-        assert!(dops.d_revalidate.is_some());
-        assert!(dops.d_delete.is_none());
-        assert!(dops.d_release.is_none());
-        assert!(dops.d_hash.is_none());
+    /// The layer's one dentry operation: a remembered miss answers every
+    /// lookup but one that means to create the name, in RCU-walk as in
+    /// ref-walk, and never fails.
+    #[test]
+    fn remembered_misses_are_revalidated_by_intent() -> Result {
+        assert!(DENTRY_OPERATIONS.d_delete.is_none());
+        assert!(DENTRY_OPERATIONS.d_release.is_none());
+        assert!(DENTRY_OPERATIONS.d_hash.is_none());
+        let revalidate = DENTRY_OPERATIONS.d_revalidate.ok_or(EINVAL)?;
+        let answer = |flags: u32| {
+            let null = core::ptr::null_mut();
+            // SAFETY: The layer's `d_revalidate` reads only its flags.
+            unsafe { revalidate(null, core::ptr::null(), null.cast(), flags) }
+        };
+        for walk in [0, bindings::LOOKUP_RCU] {
+            assert_eq!(answer(walk), 1);
+            assert_eq!(answer(walk | bindings::LOOKUP_FOLLOW), 1);
+            assert_eq!(answer(walk | bindings::LOOKUP_CREATE), 0);
+            assert_eq!(
+                answer(walk | bindings::LOOKUP_CREATE | bindings::LOOKUP_EXCL),
+                0
+            );
+            assert_eq!(answer(walk | bindings::LOOKUP_RENAME_TARGET), 0);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn lookup_flags_keep_only_named_bits() {
+        let raw = bindings::LOOKUP_RCU | bindings::LOOKUP_FOLLOW | bindings::LOOKUP_EXCL;
+        let flags = LookupFlags::from_raw(raw);
+        assert_eq!(u32::from(flags), bindings::LOOKUP_EXCL);
+        assert!(flags.contains(LookupFlag::Excl));
+        assert!(flags.intends_to_create());
+        assert!(!LookupFlags::from_raw(bindings::LOOKUP_RCU).intends_to_create());
+    }
+
+    #[test]
+    fn offsets_are_never_negative() {
+        assert_eq!(Offset::new(-1), Err(EINVAL));
+        assert_eq!(Offset::new(i64::MIN), Err(EINVAL));
+        assert!(Offset::new(0).is_ok());
+        assert!(Offset::new(i64::MAX).is_ok());
     }
 
     #[test]
@@ -213,6 +256,79 @@ mod tests {
         assert!(SUPER_OPERATIONS.alloc_inode.is_none());
         assert!(SUPER_OPERATIONS.write_inode.is_none());
         assert!(SUPER_OPERATIONS.sync_fs.is_none());
+    }
+
+    /// What a run of the guard from a softirq saw of the interrupted task.
+    struct BhOutcome {
+        result: Result<bool>,
+        ran_closure: bool,
+        fs_before: (usize, usize),
+        fs_after: (usize, usize),
+    }
+
+    /// A work item on the BH workqueue, which runs it in softirq context.
+    #[pin_data]
+    struct BhProbe {
+        #[pin]
+        work: Work<BhProbe>,
+        #[pin]
+        outcome: Mutex<Option<BhOutcome>>,
+        #[pin]
+        done: Completion,
+    }
+
+    impl_has_work! {
+        impl HasWork<Self> for BhProbe { self.work }
+    }
+
+    impl WorkItem for BhProbe {
+        type Pointer = Arc<BhProbe>;
+
+        fn run(this: Arc<BhProbe>) {
+            let addresses = || {
+                let (fs, real_fs) = current_fs();
+                (fs as usize, real_fs as usize)
+            };
+            let fs_before = addresses();
+            let mut ran_closure = false;
+            let result = with_init_fs(|| {
+                ran_closure = true;
+                Ok(true)
+            });
+            let fs_after = addresses();
+            *this.outcome.lock() = Some(BhOutcome {
+                result,
+                ran_closure,
+                fs_before,
+                fs_after,
+            });
+            this.done.complete_all();
+        }
+    }
+
+    /// Outside task context `current` is whichever task was interrupted: the
+    /// guard refuses, calls nothing and leaves that task's fs state alone.
+    #[test]
+    fn guard_refused_in_softirq() -> Result {
+        let probe = Arc::pin_init(
+            pin_init!(BhProbe {
+                work <- new_work!("BhProbe::work"),
+                outcome <- new_mutex!(None),
+                done <- Completion::new(),
+            }),
+            GFP_KERNEL,
+        )?;
+        workqueue::system_bh()
+            .enqueue(probe.clone())
+            .map_err(|_| EBUSY)?;
+        probe.done.wait_for_completion();
+        let outcome = probe.outcome.lock().take().ok_or(EINVAL)?;
+        assert_eq!(outcome.result, Err(EINVAL));
+        assert!(!outcome.ran_closure);
+        assert_eq!(outcome.fs_before, outcome.fs_after);
+        // In task context, the same call goes through.
+        assert_eq!(with_init_fs(|| Ok(true)), Ok(true));
+        Ok(())
     }
 
     /// What Rust reads from `task_struct` through the kernel crate's `Task`

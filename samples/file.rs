@@ -3,7 +3,7 @@
 //! Reading the head of a file by path, as in-kernel readers of config files
 //! and firmware do.
 
-use crate::path;
+use crate::scoped_with_init_fs::path;
 use core::mem::MaybeUninit;
 use kernel::{bindings, error::to_result, ffi::c_int, fs::file::flags, prelude::*};
 

@@ -1,32 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Dentries: the names a lookup adds to the dcache, and the operations that
-//! decide when a cached one may answer.
+//! Dentries: the names a lookup adds to the dcache, and the rule that
+//! decides when a cached miss may answer.
 
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
     bindings,
-    error::{from_result, VTABLE_DEFAULT_ERROR},
     ffi::{c_int, c_uint},
     prelude::*,
 };
 
-/// The flags of a lookup (`LOOKUP_*`): how the caller walks, and why it looks
-/// the name up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct LookupFlags(c_uint);
+kernel::impl_flags!(
+    /// The flags of a lookup (`LOOKUP_*`): how the caller walks, and why it
+    /// looks the name up. Only the bits the layer reads have a name; the
+    /// others are dropped.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub(crate) struct LookupFlags(u32);
+
+    /// A flag of a lookup.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub(crate) enum LookupFlag {
+        /// The caller means to create the name (`LOOKUP_CREATE`).
+        Create = bindings::LOOKUP_CREATE,
+        /// ... and fails if it exists (`LOOKUP_EXCL`).
+        Excl = bindings::LOOKUP_EXCL,
+        /// The caller means to rename onto the name (`LOOKUP_RENAME_TARGET`).
+        RenameTarget = bindings::LOOKUP_RENAME_TARGET,
+    }
+);
 
 impl LookupFlags {
+    /// The flags the VFS passes, less the bits without a name here.
     pub(super) fn from_raw(flags: c_uint) -> Self {
-        Self(flags)
+        Self(flags & Self::all_bits())
     }
 
-    /// Whether the caller means to create the name or rename onto it
-    /// (`LOOKUP_CREATE`, `LOOKUP_EXCL`, `LOOKUP_RENAME_TARGET`): what it does
-    /// next depends on the directory's own answer, not on a cached one.
+    /// Whether the caller means to create the name or rename onto it: what
+    /// it does next depends on the directory's own answer, not on a cached
+    /// one.
     pub(crate) fn intends_to_create(self) -> bool {
-        self.0 & (bindings::LOOKUP_CREATE | bindings::LOOKUP_EXCL | bindings::LOOKUP_RENAME_TARGET)
-            != 0
+        self.contains_any(LookupFlag::Create | LookupFlag::Excl | LookupFlag::RenameTarget)
     }
 }
 
@@ -36,81 +49,102 @@ impl LookupFlags {
 /// # Invariants
 ///
 /// `dentry` is valid, and ours to instantiate, for `'a`: the duration of the
-/// `lookup` call it was passed to.
+/// `lookup` call it was passed to, with `flags`.
 pub(crate) struct NewDentry<'a> {
     dentry: NonNull<bindings::dentry>,
+    flags: LookupFlags,
     _lookup: PhantomData<&'a mut bindings::dentry>,
 }
 
 /// Proof that a lookup added its dentry to the dcache, which is what the
 /// VFS then uses.
+///
+/// # Invariants
+///
+/// Only [`NewDentry::add_negative`] makes one, after `d_add()` of the
+/// dentry of the lookup call that lasts `'a`.
 pub(crate) struct Added<'a>(PhantomData<&'a mut bindings::dentry>);
 
 impl<'a> NewDentry<'a> {
     /// # Safety
     ///
-    /// `dentry` must be the dentry passed to a `lookup` call, which lasts at
-    /// least `'a`.
-    pub(super) unsafe fn from_raw(dentry: *mut bindings::dentry) -> Self {
+    /// `dentry` must be the dentry passed to a `lookup` call with `flags`,
+    /// which lasts at least `'a`.
+    pub(super) unsafe fn from_raw(dentry: *mut bindings::dentry, flags: c_uint) -> Self {
         // INVARIANT: As the caller guarantees.
         Self {
             // SAFETY: By the safety requirements the dentry is the one the VFS
             // passed to `lookup`, which is never NULL.
             dentry: unsafe { NonNull::new_unchecked(dentry) },
+            flags: LookupFlags::from_raw(flags),
             _lookup: PhantomData,
         }
     }
 
-    /// Adds the name to the dcache as missing (a negative dentry): the next
-    /// lookup of it finds that answer in the dcache, without calling the
-    /// directory, until the dentry is evicted or fails revalidation.
-    pub(crate) fn add_negative(self) -> Added<'a> {
+    /// Remembers the name as missing: adds it to the dcache as a negative
+    /// dentry, so that the next lookup of it is answered from there, without
+    /// calling the directory, until the dentry is evicted or fails the
+    /// layer's revalidation.
+    ///
+    /// Two lookups get `ENOENT` instead, and nothing is kept:
+    ///
+    /// - one that means to create the name or rename onto it: the layer's
+    ///   directories have no operations that create, so a negative dentry
+    ///   would turn the caller's `ENOENT` into the missing operation's
+    ///   `EPERM`; the layer's `d_revalidate` drops a remembered miss for such
+    ///   a lookup, so that it comes back here;
+    /// - a name longer than `NAME_MAX`, which no directory can hold: the
+    ///   answer is the same, and the dcache is not filled with names of up
+    ///   to `PATH_MAX` bytes.
+    pub(crate) fn add_negative(self) -> Result<Added<'a>> {
+        if self.flags.intends_to_create() || self.name_len() > bindings::NAME_MAX {
+            return Err(ENOENT);
+        }
         // SAFETY: By the type invariant the dentry is valid and ours to
         // instantiate during the lookup; `d_add()` with no inode hashes it as
         // negative, and the lookup then returns NULL to say so.
         unsafe { bindings::d_add(self.dentry.as_ptr(), core::ptr::null_mut()) };
-        Added(PhantomData)
+        // INVARIANT: The dentry of this lookup was added with `d_add()`.
+        Ok(Added(PhantomData))
+    }
+
+    /// The length of the name being looked up.
+    fn name_len(&self) -> u32 {
+        // SAFETY: By the type invariant the dentry is valid; its name does
+        // not change during the lookup (only d_move() renames, and the
+        // dentry is not in the dcache yet).
+        unsafe {
+            (*self.dentry.as_ptr())
+                .__bindgen_anon_1
+                .d_name
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .len
+        }
     }
 }
 
-/// The operations of every dentry of a superblock (`dentry_operations`),
-/// attached with [`SuperBlock::set_dentry_operations`](super::SuperBlock).
-#[vtable]
-pub(crate) trait DentryOperations: 'static {
-    /// Whether a dentry found in the dcache may answer a lookup with `flags`
-    /// (`d_revalidate`). `false` drops it, and the name is looked up in the
-    /// directory again. It may be called in RCU-walk (`LOOKUP_RCU`), where it
-    /// must not block; there `ECHILD` retries the lookup in ref-walk, and
-    /// anywhere else an error fails the lookup.
-    ///
-    /// The layer's directories have no children that could change under a
-    /// cached name, so the hook gets only the flags; one whose children can
-    /// would pass the dentry and its directory too.
-    fn revalidate(_flags: LookupFlags) -> Result<bool> {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-}
+/// The `dentry_operations` of every superblock of the layer: the rule for
+/// remembered misses, in one place with [`NewDentry::add_negative`] that
+/// makes them.
+pub(super) static DENTRY_OPERATIONS: bindings::dentry_operations = bindings::dentry_operations {
+    d_revalidate: Some(revalidate),
+    ..pin_init::zeroed()
+};
 
-/// The C table and callbacks of `D`.
-pub(super) struct DentryOps<D>(PhantomData<D>);
-
-impl<D: DentryOperations> DentryOps<D> {
-    pub(super) const OPS: bindings::dentry_operations = bindings::dentry_operations {
-        d_revalidate: if D::HAS_REVALIDATE {
-            Some(Self::revalidate)
-        } else {
-            None
-        },
-        ..pin_init::zeroed()
-    };
-
-    /// The callback uses none of its pointers, so it is safe to call.
-    extern "C" fn revalidate(
-        _dir: *mut bindings::inode,
-        _name: *const bindings::qstr,
-        _dentry: *mut bindings::dentry,
-        flags: c_uint,
-    ) -> c_int {
-        from_result(|| D::revalidate(LookupFlags::from_raw(flags)).map(c_int::from))
-    }
+/// `d_revalidate`: a remembered miss answers every lookup but one that means
+/// to create the name or rename onto it, which goes back to the directory's
+/// `lookup` (and from there to `ENOENT`, see [`NewDentry::add_negative`]).
+///
+/// It reads only the flags: it neither blocks nor fails, so it answers in
+/// RCU-walk as in ref-walk, and never needs `ECHILD`. The only dentries it
+/// is called for are the negative ones `add_negative` made: the layer's
+/// directories have no positive children.
+extern "C" fn revalidate(
+    _dir: *mut bindings::inode,
+    _name: *const bindings::qstr,
+    _dentry: *mut bindings::dentry,
+    flags: c_uint,
+) -> c_int {
+    c_int::from(!LookupFlags::from_raw(flags).intends_to_create())
 }

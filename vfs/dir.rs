@@ -36,10 +36,11 @@ pub(crate) trait DirOperations: 'static {
     /// it without asking again.
     fn lookup<'a>(dir: &Inode, dentry: NewDentry<'a>, flags: LookupFlags) -> Result<Added<'a>>;
 
-    /// Repositions an open directory (`llseek`); only with
-    /// [`DirOperations::read_dir`]. A directory with a listing of its own
-    /// and no `seek` cannot be repositioned: `lseek(2)` fails with `ESPIPE`.
-    fn seek(_dir: &SeekingDir<'_>, _offset: i64, _whence: Whence) -> Result<i64> {
+    /// Repositions an open directory (`llseek`) and returns the new
+    /// position; only with [`DirOperations::read_dir`]. A directory with a
+    /// listing of its own and no `seek` cannot be repositioned: `lseek(2)`
+    /// fails with `ESPIPE`.
+    fn seek(_dir: &SeekingDir<'_>, _offset: i64, _whence: Whence) -> Result<Offset> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -103,6 +104,26 @@ impl Whence {
     }
 }
 
+/// A position in an open directory, as `llseek` returns it: never negative,
+/// since the VFS takes a negative return for an errno.
+///
+/// # Invariants
+///
+/// The value is at least 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Offset(i64);
+
+impl Offset {
+    /// The position `pos`, or `EINVAL` if it is negative.
+    pub(crate) fn new(pos: i64) -> Result<Self> {
+        if pos < 0 {
+            return Err(EINVAL);
+        }
+        // INVARIANT: `pos` is not negative.
+        Ok(Self(pos))
+    }
+}
+
 /// An open directory inside its own `llseek`, the one place where its
 /// position may be moved: the VFS serialises `f_pos` for the call.
 ///
@@ -119,7 +140,12 @@ impl SeekingDir<'_> {
     /// per offset, is repositioned: to an offset from 0 to `entries`, or
     /// `EINVAL`; as a file of `entries` bytes of data for `SEEK_DATA` and
     /// `SEEK_HOLE`.
-    pub(crate) fn seek_in_listing(&self, offset: i64, whence: Whence, entries: i64) -> Result<i64> {
+    pub(crate) fn seek_in_listing(
+        &self,
+        offset: i64,
+        whence: Whence,
+        entries: i64,
+    ) -> Result<Offset> {
         // SAFETY: The file is valid while `self` is. By the type invariant
         // this is its `llseek`: `f_pos` is ours to move (for `SEEK_CUR`,
         // `generic_file_llseek_size()` takes `f_lock` itself).
@@ -135,7 +161,8 @@ impl SeekingDir<'_> {
         if pos < 0 {
             return Err(Error::from_errno(pos as c_int));
         }
-        Ok(pos)
+        // INVARIANT: `pos` is not negative.
+        Ok(Offset(pos))
     }
 }
 
@@ -220,7 +247,7 @@ impl<D: DirOperations> DirOps<D> {
         let dir = unsafe { LocalFile::from_raw_file(file) };
         // INVARIANT: This is the file's `llseek`.
         let dir = SeekingDir { dir };
-        from_result(|| D::seek(&dir, offset, Whence::from_raw(whence)?))
+        from_result(|| Ok(D::seek(&dir, offset, Whence::from_raw(whence)?)?.0))
     }
 
     /// `llseek` of the empty listing: `.` and `..` at offsets 0 and 1.
@@ -233,11 +260,14 @@ impl<D: DirOperations> DirOps<D> {
         offset: i64,
         whence: c_int,
     ) -> i64 {
-        // SAFETY: As in `llseek`.
+        // SAFETY: The caller keeps the file referenced during the call, and
+        // every `fdget_pos()` of a shared directory takes `f_pos_lock`
+        // (`FMODE_ATOMIC_POS`, which `do_dentry_open()` sets on every
+        // directory, and `iterate_shared`, which the layer sets on all).
         let dir = unsafe { LocalFile::from_raw_file(file) };
         // INVARIANT: This is the file's `llseek`.
         let dir = SeekingDir { dir };
-        from_result(|| dir.seek_in_listing(offset, Whence::from_raw(whence)?, 2))
+        from_result(|| Ok(dir.seek_in_listing(offset, Whence::from_raw(whence)?, 2)?.0))
     }
 
     /// # Safety
@@ -248,8 +278,9 @@ impl<D: DirOperations> DirOps<D> {
         file: *mut bindings::file,
         ctx: *mut bindings::dir_context,
     ) -> c_int {
-        // SAFETY: As in `llseek`; the context is the caller's, lent to us for
-        // the call, and not NULL.
+        // SAFETY: The caller keeps the file referenced and lends us the
+        // context, not NULL, for the call; `iterate_shared` runs under the
+        // file's `f_pos_lock` if the file is shared (as for `llseek`).
         let mut emitter = unsafe { DirEmitter::from_raw(file, ctx) };
         from_result(|| D::read_dir(&mut emitter).map(|()| 0))
     }
@@ -263,7 +294,9 @@ impl<D: DirOperations> DirOps<D> {
         file: *mut bindings::file,
         ctx: *mut bindings::dir_context,
     ) -> c_int {
-        // SAFETY: As in `iterate_shared`.
+        // SAFETY: The caller keeps the file referenced and lends us the
+        // context, not NULL, for the call; `iterate_shared` runs under the
+        // file's `f_pos_lock` if the file is shared.
         let mut emitter = unsafe { DirEmitter::from_raw(file, ctx) };
         emitter.emit_dots();
         0
@@ -303,8 +336,8 @@ impl<D: DirOperations> DirOps<D> {
         // SAFETY: The VFS holds a reference on the parent during the lookup.
         let dir = unsafe { Inode::from_raw(dir) };
         // SAFETY: The dentry is the VFS's, not yet in the dcache, and ours to
-        // instantiate until we return.
-        let dentry = unsafe { NewDentry::from_raw(dentry) };
+        // instantiate until we return; `flags` are the lookup's.
+        let dentry = unsafe { NewDentry::from_raw(dentry, flags) };
         match D::lookup(dir, dentry, LookupFlags::from_raw(flags)) {
             // The dentry the VFS passed is the one that was added.
             Ok(_) => core::ptr::null_mut(),
@@ -357,9 +390,12 @@ impl DirEmitter<'_> {
         // INVARIANT: The caller guarantees the context belongs to this call
         // on this file.
         DirEmitter {
-            // SAFETY: As the caller guarantees.
+            // SAFETY: The caller guarantees that the file is open and
+            // referenced for `'a`, and that no `fdget_pos()` on another
+            // thread skipped `f_pos_lock`.
             dir: unsafe { LocalFile::from_raw_file(file) },
-            // SAFETY: A valid context is not NULL.
+            // SAFETY: The caller guarantees a valid context, which is not
+            // NULL.
             ctx: unsafe { NonNull::new_unchecked(ctx) },
             _ctx: PhantomData,
         }

@@ -9,7 +9,7 @@
 //! C header: [`include/linux/fs_struct.h`](srctree/include/linux/fs_struct.h)
 
 use super::path::Path;
-use kernel::{bindings, types::NotThreadSafe};
+use kernel::{bindings, prelude::*, types::NotThreadSafe};
 
 /// A reference on init's root directory (`init_root()` of the design).
 pub(crate) fn init_root() -> Path {
@@ -24,17 +24,29 @@ pub(crate) fn init_root() -> Path {
 ///
 /// Taken apart from the root: a concurrent change can fall between the two.
 pub(crate) fn init_pwd() -> Path {
-    // SAFETY: As in `init_root()`, with `get_fs_pwd()`.
+    // SAFETY: `get_fs_pwd()` fills the path and takes both references under
+    // the `fs_struct`'s lock. `userspace_init_fs` is set before any module
+    // loads, is never changed after, and is never freed.
     unsafe { Path::from_filler(|path| bindings::get_fs_pwd(bindings::userspace_init_fs, path)) }
 }
 
+/// Whether the current task is in task context, the only one where
+/// `current` is the task that is running the code: in a hardirq, a softirq
+/// or an NMI it is whichever task was interrupted.
+fn in_task() -> bool {
+    // SAFETY: `in_task()` only reads the preemption count of this CPU.
+    unsafe { bindings::in_task() }
+}
+
 /// The current task's `fs` and `real_fs`: the fs state it resolves paths
-/// with, and its own.
-fn current_fs() -> (*mut bindings::fs_struct, *mut bindings::fs_struct) {
+/// with, and its own. Only meaningful in task context.
+pub(super) fn current_fs() -> (*mut bindings::fs_struct, *mut bindings::fs_struct) {
     let task = kernel::current!().as_ptr();
     // SAFETY: The current task is valid while it runs this. Only the task
-    // itself changes its `fs` and `real_fs`, so reading them does not race.
-    // (The build checks that bindgen places both where C does.)
+    // itself stores to its `fs` and `real_fs`, so in task context reading
+    // them does not race; in interrupt context the read may see one store
+    // of a pair and not the other, which is why the override is refused
+    // there. (The build checks that bindgen places both where C does.)
     unsafe { ((*task).fs, (*task).real_fs) }
 }
 
@@ -57,34 +69,44 @@ pub fn current_uses_own_fs() -> bool {
 ///
 /// # Invariants
 ///
-/// `nested` says whether an override was already in force when the value
-/// was made. The value never leaves the task that made it (it is neither
-/// `Send` nor `Sync`).
+/// The value was made in task context, by the task that holds it, and never
+/// leaves that task (it is neither `Send` nor `Sync`). `nested` says whether
+/// an override was already in force when it was made.
 struct InitFsOverride {
     nested: bool,
     _not_send: NotThreadSafe,
 }
 
 impl InitFsOverride {
-    /// Switches the current task to init's fs state.
+    /// Switches the current task to init's fs state, in task context only.
+    ///
+    /// Fails with `EINVAL`, and leaves `current` alone, in a hardirq,
+    /// softirq or NMI: `current` there is the interrupted task, which may be
+    /// between the two stores of `switch_fs_struct()` (`fs` set, `real_fs`
+    /// not yet), where `nested` would be wrong and the revert would leave the
+    /// task in init's fs state for good.
     #[track_caller]
-    fn new() -> Self {
-        // In interrupt context `current` is whatever task was interrupted:
-        // catch that in kernels that check for atomic context (the debug
-        // flavour does), naming the caller. Elsewhere might_sleep() would
-        // only add a might_resched() call to every override.
+    fn new() -> Result<Self> {
+        if !in_task() {
+            return Err(EINVAL);
+        }
+        // Task context, but maybe atomic (a spinlock held): the lookups the
+        // scope is for may sleep. Kernels that check for that (the debug
+        // flavour does) name the caller; elsewhere might_sleep() would only
+        // add a might_resched() call to every override.
         #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
         kernel::task::might_sleep();
         let nested = !current_uses_own_fs();
-        // SAFETY: `__override_init_fs()` only swaps `current->fs`, which the
-        // current task owns. `userspace_init_fs` is set before any module can
-        // be loaded.
+        // SAFETY: In task context, `__override_init_fs()` only swaps
+        // `current->fs`, which the current task owns. `userspace_init_fs` is
+        // set before any module can be loaded.
         unsafe { bindings::__override_init_fs() };
-        // INVARIANT: `nested` is whether an override was in force.
-        Self {
+        // INVARIANT: Made in task context; `nested` is whether an override
+        // was in force.
+        Ok(Self {
             nested,
             _not_send: NotThreadSafe,
-        }
+        })
     }
 }
 
@@ -95,22 +117,27 @@ impl Drop for InitFsOverride {
         // is valid as long as the task is, whatever the scope did meanwhile,
         // and an enclosing override's is `userspace_init_fs`, never freed.
         let restore = if self.nested {
-            // SAFETY: Reading the address that the global holds.
+            // SAFETY: Reads the address that the global holds, which is set
+            // before any module loads and never changes after.
             unsafe { bindings::userspace_init_fs }
         } else {
             current_fs().1
         };
-        // SAFETY: By the type invariant this runs on the task that made the
-        // override, and `restore` is valid as just said.
-        // `__revert_init_fs()` warns if `current->fs` is not init's any more.
+        // SAFETY: By the type invariant this runs in task context, on the
+        // task that made the override, and `restore` is a valid `fs_struct`
+        // (see above). `__revert_init_fs()` warns if `current->fs` is not
+        // init's any more.
         unsafe { bindings::__revert_init_fs(restore) };
     }
 }
 
 /// Runs `f` with the current task switched to init's fs state, and puts back
 /// the task's own however `f` returns.
+///
+/// Fails with `EINVAL`, without calling `f` or touching `current`, outside
+/// task context.
 #[track_caller]
-pub(crate) fn with_init_fs<T>(f: impl FnOnce() -> T) -> T {
-    let _override = InitFsOverride::new();
+pub(crate) fn with_init_fs<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let _override = InitFsOverride::new()?;
     f()
 }

@@ -76,9 +76,9 @@ impl<'a, T: FileSystem> NewInode<'a, T> {
     /// Makes the inode a directory served by `D`.
     pub(super) fn init_dir<D: DirOperations>(&self, ino: u64, perm: u16, flags: InodeFlags) {
         let inode = self.ptr.as_ptr();
-        // SAFETY: By the type invariant nobody else looks at the inode yet,
-        // so these plain writes do not race; `set_nlink()` and
-        // `simple_inode_init_ts()` take a valid inode.
+        // SAFETY: By the type invariant the inode is valid and nobody else
+        // looks at it yet, so these plain writes do not race. The tables are
+        // static.
         unsafe {
             (*inode).i_ino = ino;
             (*inode).i_mode = bindings::S_IFDIR as u16 | (perm & 0o7777);
@@ -90,9 +90,14 @@ impl<'a, T: FileSystem> NewInode<'a, T> {
             (*inode).i_flags |= flags.bits();
             (*inode).i_op = &DirOps::<D>::INODE_OPS;
             (*inode).__bindgen_anon_3.i_fop = &DirOps::<D>::FILE_OPS;
-            bindings::set_nlink(inode, 2);
-            bindings::simple_inode_init_ts(inode);
         }
+        // SAFETY: The inode is valid, by the type invariant, and nobody else
+        // looks at it yet. `new_inode()` gave it one link, so `set_nlink()`
+        // only stores the count.
+        unsafe { bindings::set_nlink(inode, 2) };
+        // SAFETY: The inode is valid, by the type invariant, and its
+        // superblock is set; the timestamps are not read by anyone yet.
+        unsafe { bindings::simple_inode_init_ts(inode) };
     }
 }
 

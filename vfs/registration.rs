@@ -3,7 +3,7 @@
 //! Registration of a filesystem type and its `fs_context` callbacks.
 
 use super::{FileSystem, Instances, New, SuperBlock};
-use core::{marker::PhantomData, ptr};
+use core::marker::PhantomData;
 use kernel::{
     bindings,
     error::{from_result, to_result},
@@ -13,86 +13,96 @@ use kernel::{
     ThisModule,
 };
 
-/// A filesystem type, meant for a `static` of the module that owns it, as
-/// `nullfs_rs.rs` has them, registered from the module's init.
+/// A registered filesystem type: a field of the module's struct, initialised
+/// in place when the module loads ([`kernel::InPlaceModule`]) and
+/// unregistered when the module's struct is dropped at unload.
 ///
-/// [`Registration::register`] takes `&'static self`, so the
-/// `file_system_type` outlives every superblock that points at it: once
-/// registered, each superblock holds a reference on the owning module, and
-/// a module's statics live until it is unloaded. A `static` is also where
-/// lockdep wants the class keys that `file_system_type` embeds; a leaked heap
-/// allocation would be sound as well, but lockdep would report its keys.
+/// The `file_system_type` is pinned inside the registration, and the VFS
+/// keeps pointers to it: on its list of types, and in every superblock of the
+/// type. Each superblock also holds a reference on the owning module, so
+/// the module, and with it the registration, outlives all of them; `rmmod`
+/// fails (`delete_module()` answers `EWOULDBLOCK`) while any is mounted.
+/// Dropping the registration stops new mounts.
+///
+/// Safe code cannot leave the type registered after the module is gone
+/// without effort: the registration cannot be moved out of the module's
+/// struct, nor forgotten in place. (Pinning it in a heap allocation of its
+/// own and leaking that would, as with every registration of the kernel
+/// crate that points at module code, such as a misc device's.) Its memory
+/// is static memory of the module, where lockdep wants the class keys that
+/// `file_system_type` embeds.
+///
+/// # Invariants
+///
+/// `fs_type` is registered with `register_filesystem()` for as long as the
+/// registration exists.
+#[pin_data(PinnedDrop)]
 pub(crate) struct Registration<T: FileSystem> {
+    #[pin]
     fs_type: Opaque<bindings::file_system_type>,
     _fs: PhantomData<T>,
 }
 
-// SAFETY: The VFS changes the `file_system_type` only under its own locks, and
-// the layer never touches it after `new`.
+// SAFETY: The registration has no methods that take `&self`: nothing can
+// reach the `file_system_type` through a shared reference, and the VFS
+// changes it only under its own locks.
 unsafe impl<T: FileSystem> Sync for Registration<T> {}
 
+// SAFETY: `unregister_filesystem()` may be called from any task, not only
+// the one that registered the type.
+unsafe impl<T: FileSystem> Send for Registration<T> {}
+
 impl<T: FileSystem> Registration<T> {
-    /// The filesystem type `T`, owned by `module`, not registered yet.
-    // `CStrExt::as_char_ptr()` is not `const`; the cast is what it does.
-    #[expect(clippy::disallowed_methods)]
-    pub(crate) const fn new(module: &'static ThisModule) -> Self {
-        // register_filesystem() BUG()s on a name with a dot in it: refuse it
-        // when the static is built.
-        let name = T::NAME.to_bytes();
-        let mut i = 0;
-        while i < name.len() {
-            assert!(name[i] != b'.', "a filesystem type's name has no '.'");
-            i += 1;
-        }
-        Self {
-            fs_type: Opaque::new(bindings::file_system_type {
-                name: T::NAME.as_ptr().cast(),
-                fs_flags: T::FS_FLAGS.bits(),
-                init_fs_context: Some(init_fs_context::<T>),
-                kill_sb: Some(bindings::kill_anon_super),
-                owner: module.as_ptr(),
-                ..pin_init::zeroed()
+    /// Registers the filesystem type `T`, owned by `module`.
+    ///
+    /// Fails with `EBUSY` if a type of the same name is registered. A name
+    /// with a `.` in it fails the build (`register_filesystem()` would BUG
+    /// on it).
+    pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        const { assert_no_dot(T::NAME) };
+        // INVARIANT: The initialiser succeeds only once
+        // `register_filesystem()` has.
+        try_pin_init!(Self {
+            fs_type <- Opaque::try_ffi_init(|fs_type: *mut bindings::file_system_type| {
+                // SAFETY: `fs_type` is valid for writes; it is not yet
+                // shared with anyone.
+                unsafe {
+                    fs_type.write(bindings::file_system_type {
+                        name: T::NAME.as_char_ptr(),
+                        fs_flags: T::FS_FLAGS.bits(),
+                        init_fs_context: Some(init_fs_context::<T>),
+                        kill_sb: Some(bindings::kill_anon_super),
+                        owner: module.as_ptr(),
+                        ..pin_init::zeroed()
+                    })
+                };
+                // SAFETY: The type is initialised and pinned, and stays
+                // registered until `drop` unregisters it, before its memory
+                // can go. If registration fails, nothing keeps a pointer to
+                // it (`register_filesystem()` checks for a name clash before
+                // linking the type in).
+                to_result(unsafe { bindings::register_filesystem(fs_type) })
             }),
             _fs: PhantomData,
-        }
-    }
-
-    /// Registers the type, until the returned value is dropped.
-    ///
-    /// Fails with `EBUSY` if a type of the same name is registered, this one
-    /// included.
-    pub(crate) fn register(&'static self) -> Result<Registered<T>> {
-        // SAFETY: The type is fully initialised and lives for good. A second
-        // call while it is registered fails with EBUSY before changing
-        // anything (`register_filesystem()` checks first that the type is on
-        // no list).
-        to_result(unsafe { bindings::register_filesystem(self.fs_type.get()) })?;
-        // INVARIANT: The type is registered.
-        Ok(Registered(self))
+        })
     }
 }
 
-/// A registered filesystem type; dropping it unregisters the type.
-///
-/// It must be dropped before the module unloads, as a field of the module's
-/// struct is: a leaked one would leave the module's `file_system_type` on
-/// the VFS's list after the module's memory is gone (the gap every module
-/// static has, whose lifetime is `'static` only until `rmmod`).
-///
-/// Unregistering stops new mounts; existing superblocks keep their
-/// `file_system_type` (it is static) and keep the module loaded until they
-/// go, so `rmmod` fails (`delete_module()` answers `EWOULDBLOCK`) while any
-/// is mounted.
-///
-/// # Invariants
-///
-/// The registration is registered with `register_filesystem()`.
-pub(crate) struct Registered<T: FileSystem>(&'static Registration<T>);
-
-impl<T: FileSystem> Drop for Registered<T> {
-    fn drop(&mut self) {
+#[pinned_drop]
+impl<T: FileSystem> PinnedDrop for Registration<T> {
+    fn drop(self: Pin<&mut Self>) {
         // SAFETY: By the type invariant the type is registered.
-        unsafe { bindings::unregister_filesystem(self.0.fs_type.get()) };
+        unsafe { bindings::unregister_filesystem(self.fs_type.get()) };
+    }
+}
+
+/// Fails the build of a type whose name has a `.`.
+const fn assert_no_dot(name: &CStr) {
+    let name = name.to_bytes();
+    let mut i = 0;
+    while i < name.len() {
+        assert!(name[i] != b'.', "a filesystem type's name has no '.'");
+        i += 1;
     }
 }
 
@@ -102,12 +112,9 @@ impl<T: FileSystem> Drop for Registered<T> {
 ///
 /// `module` must be NULL (built in) or a module that is loaded.
 unsafe fn module_is_coming(module: *mut bindings::module) -> bool {
-    // SAFETY: The caller guarantees the module is valid. The module loader
-    // writes `state` while others read it, so read it once, as C's
-    // `READ_ONCE()` does.
-    !module.is_null()
-        && unsafe { ptr::read_volatile(&raw const (*module).state) }
-            == bindings::module_state_MODULE_STATE_COMING
+    // SAFETY: The caller guarantees that a non-NULL module is valid.
+    // `module_is_coming()` reads its state as C code does.
+    !module.is_null() && unsafe { bindings::module_is_coming(module) }
 }
 
 /// `file_system_type::init_fs_context`: sets up a context for a new mount.
@@ -120,9 +127,9 @@ unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut bindings::fs_contex
     let fc = unsafe { &mut *fc };
     // No superblock before the module's init has succeeded: a later step of
     // it can still fail, and the module is then freed whatever references
-    // superblocks hold on it. `fs_type` is valid and holds a reference on
-    // its (loaded) module while the context exists.
-    // SAFETY: As just said.
+    // superblocks hold on it.
+    // SAFETY: `fs_type` is valid and holds a reference on its (loaded)
+    // module while the context exists.
     if unsafe { module_is_coming((*fc.fs_type).owner) } {
         return ENODEV.to_errno();
     }
@@ -131,7 +138,8 @@ unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut bindings::fs_contex
     // The one superblock of a single-instance type is everyone's: it belongs
     // to the initial user namespace, not to whoever mounted it first.
     if matches!(T::INSTANCES, Instances::Single) {
-        fc.set_global(true);
+        // SAFETY: The context is valid and exclusively ours.
+        unsafe { bindings::fs_context_set_global(fc) };
     }
     0
 }
@@ -159,9 +167,11 @@ impl<T: FileSystem> ContextOps<T> {
 unsafe extern "C" fn get_tree<T: FileSystem>(fc: *mut bindings::fs_context) -> c_int {
     let fill = Some(fill_super::<T> as unsafe extern "C" fn(_, _) -> _);
     match T::INSTANCES {
-        // SAFETY: `fc` is valid by the function's safety requirements.
+        // SAFETY: `fc` is a valid context of a `T` mount, by the function's
+        // safety requirements.
         Instances::PerMount => unsafe { bindings::get_tree_nodev(fc, fill) },
-        // SAFETY: As above.
+        // SAFETY: `fc` is a valid context of a `T` mount, by the function's
+        // safety requirements.
         Instances::Single => unsafe { bindings::get_tree_single(fc, fill) },
     }
 }

@@ -2,9 +2,17 @@
 
 //! Superblocks.
 
-use super::{DentryOperations, DirOperations, FileSystem, InodeFlags, NewInode};
+use super::{dentry::DENTRY_OPERATIONS, DirOperations, FileSystem, InodeFlags, NewInode};
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{bindings, ffi::c_ulong, page::PAGE_SHIFT, prelude::*};
+
+/// The states a [`SuperBlock`] handle can be in; only the layer's two.
+pub(crate) trait SuperBlockState: private::Sealed {}
+
+mod private {
+    /// Keeps [`super::SuperBlockState`] to the states of this file.
+    pub(crate) trait Sealed {}
+}
 
 /// Typestate of a superblock that is being set up: locked, not yet visible,
 /// and without a root.
@@ -12,6 +20,11 @@ pub(crate) struct New;
 
 /// Typestate of a superblock with its root set: what `fill_super` returns.
 pub(crate) struct Ready;
+
+impl private::Sealed for New {}
+impl SuperBlockState for New {}
+impl private::Sealed for Ready {}
+impl SuperBlockState for Ready {}
 
 /// A superblock of the filesystem type `T` in state `S`, for `'a`.
 ///
@@ -22,7 +35,7 @@ pub(crate) struct Ready;
 /// to anyone else, and `s_root` is NULL. In state [`Ready`] its `s_root` is
 /// set. The state only ever moves forward, by [`SuperBlock::set_root`], which
 /// consumes the `New` value (it is neither `Copy` nor `Clone`).
-pub(crate) struct SuperBlock<'a, T: FileSystem, S> {
+pub(crate) struct SuperBlock<'a, T: FileSystem, S: SuperBlockState> {
     sb: NonNull<bindings::super_block>,
     _type: PhantomData<(&'a bindings::super_block, T, S)>,
 }
@@ -36,20 +49,22 @@ impl<'a, T: FileSystem> SuperBlock<'a, T, New> {
     /// filling (inside the `fill_super` callback of `get_tree_*()`), with
     /// `s_root` still NULL, for all of `'a`.
     pub(super) unsafe fn from_raw(ptr: *mut bindings::super_block) -> Self {
-        // INVARIANT: The caller guarantees the state; a valid pointer is not
-        // NULL.
+        // INVARIANT: The caller guarantees the state.
         Self {
-            // SAFETY: As just said.
+            // SAFETY: The caller guarantees a valid superblock, which is not
+            // NULL.
             sb: unsafe { NonNull::new_unchecked(ptr) },
             _type: PhantomData,
         }
     }
 
-    /// Sets what every superblock of the layer has in common.
+    /// Sets what every superblock of the layer has in common, the dentry
+    /// operations of remembered misses among them.
     pub(super) fn set_params(&self, magic: u32, ops: &'static bindings::super_operations) {
         let sb = self.sb.as_ptr();
-        // SAFETY: By the type invariant nobody else accesses the superblock
-        // while it is being filled, so these plain writes do not race.
+        // SAFETY: By the type invariant the superblock is valid and nobody
+        // else accesses it while it is being filled, so these plain writes
+        // do not race.
         unsafe {
             (*sb).s_magic = magic as c_ulong;
             (*sb).s_op = ops;
@@ -58,6 +73,10 @@ impl<'a, T: FileSystem> SuperBlock<'a, T, New> {
             (*sb).s_blocksize_bits = PAGE_SHIFT as u8;
             (*sb).s_time_gran = 1;
         }
+        // SAFETY: By the type invariant the superblock is being filled by us
+        // and has no dentries yet, so the root made later gets the table
+        // too; the table is static.
+        unsafe { bindings::set_default_d_op(sb, &DENTRY_OPERATIONS) };
     }
 
     /// Allocates a directory inode served by `D`, as libfs makes its empty
@@ -80,16 +99,6 @@ impl<'a, T: FileSystem> SuperBlock<'a, T, New> {
         Ok(inode)
     }
 
-    /// Makes `D` the dentry operations of every dentry of the superblock
-    /// (`set_default_d_op()`); the root is made after, so it has them too.
-    pub(crate) fn set_dentry_operations<D: DentryOperations>(&self) {
-        // SAFETY: By the type invariant the superblock is being filled by us
-        // and has no dentries yet; the table is static.
-        unsafe {
-            bindings::set_default_d_op(self.sb.as_ptr(), &super::dentry::DentryOps::<D>::OPS)
-        };
-    }
-
     /// Makes `root` the root of the superblock, which is then ready.
     ///
     /// Fails with `EINVAL` if `root` belongs to another superblock.
@@ -97,8 +106,8 @@ impl<'a, T: FileSystem> SuperBlock<'a, T, New> {
         if root.super_block() != self.sb.as_ptr() {
             return Err(EINVAL);
         }
-        // SAFETY: `d_make_root()` takes over the inode reference, and drops
-        // it if it fails.
+        // SAFETY: `root` owns a reference on a valid inode of this
+        // superblock; `d_make_root()` takes it over, and drops it if it fails.
         let dentry = unsafe { bindings::d_make_root(root.into_raw()) };
         if dentry.is_null() {
             return Err(ENOMEM);
