@@ -9,6 +9,7 @@
  * statfs's f_flags, which belong to the mount and not to the filesystem.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <sched.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
@@ -230,6 +231,37 @@ static void run_on_missing_name(const char *dir, bool remember,
 #undef AFTER_LOOKUP
 }
 
+/*
+ * Names longer than NAME_MAX (255): a component of 256 bytes and one of
+ * 4,000, within PATH_MAX.  No directory can hold such a name, so both
+ * filesystems answer as for any missing name; nullfs_rs must also keep
+ * nothing of it (see long_names_are_not_remembered).
+ */
+static void run_long_names(const char *dir, struct battery *b)
+{
+	static const size_t lengths[] = { 256, 4000 };
+	static char path[PATH_MAX];
+	struct stat st;
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(lengths); i++) {
+		n = snprintf(path, sizeof(path), "%s/", strcmp(dir, "/") ? dir : "");
+		memset(path + n, 'x', lengths[i]);
+		path[n + lengths[i]] = '\0';
+		CALL(b, "long stat", stat(path, &st));
+		CALL(b, "long stat again", stat(path, &st));
+		CALL(b, "long open", open(path, O_RDONLY));
+		CALL(b, "long mkdir", mkdir(path, 0755));
+		CALL(b, "long open creat", open(path, O_CREAT | O_WRONLY, 0644));
+		CALL(b, "long symlink", symlink("/", path));
+		CALL(b, "long unlink", unlink(path));
+		CALL(b, "long rmdir", rmdir(path));
+		/* As a middle component too. */
+		strcat(path, "/name");
+		CALL(b, "long middle stat", stat(path, &st));
+	}
+}
+
 static void run_fresh(const char *dir, struct battery *b)
 {
 	run_on_missing_name(dir, false, b);
@@ -240,9 +272,13 @@ static void run_remembered(const char *dir, struct battery *b)
 	run_on_missing_name(dir, true, b);
 }
 
-/* @run against the C nullfs, the root of a new empty mount namespace. */
+/*
+ * @run against the C nullfs, the root of a new empty mount namespace; made
+ * in a new user namespace (in the child) if @userns, as a container's
+ * runtime would.
+ */
 static int run_on_c_nullfs(void (*run)(const char *dir, struct battery *b),
-			   struct battery *b)
+			   bool userns, struct battery *b)
 {
 	int pipefd[2], status;
 	ssize_t n;
@@ -257,7 +293,7 @@ static int run_on_c_nullfs(void (*run)(const char *dir, struct battery *b),
 		struct battery mine = { 0 };
 
 		close(pipefd[0]);
-		if (unshare(UNSHARE_EMPTY_MNTNS))
+		if ((userns && enter_userns()) || unshare(UNSHARE_EMPTY_MNTNS))
 			_exit(1);
 		run("/", &mine);
 		_exit(write(pipefd[1], &mine, sizeof(mine)) == sizeof(mine) ? 0 : 1);
@@ -307,7 +343,7 @@ TEST(same_results_as_c_nullfs)
 	char dir[] = "/tmp/nullfs_rs.XXXXXX";
 	int differences;
 
-	ASSERT_EQ(0, run_on_c_nullfs(run_battery, &c_side))
+	ASSERT_EQ(0, run_on_c_nullfs(run_battery, false, &c_side))
 		TH_LOG("unshare(UNSHARE_EMPTY_MNTNS) did not give a C nullfs root");
 	ASSERT_EQ(0, load_module());
 	ASSERT_NE(NULL, mkdtemp(dir));
@@ -362,11 +398,12 @@ static int run_on_nullfs_rs(void (*run)(const char *dir, struct battery *b),
  */
 TEST(remembered_misses_answer_as_fresh_names)
 {
-	static struct battery c_fresh, fresh, remembered, userns_fresh,
-			      userns_remembered;
+	static struct battery c_fresh, fresh, remembered, c_userns_fresh,
+			      userns_fresh, userns_remembered;
 	int differences;
 
-	ASSERT_EQ(0, run_on_c_nullfs(run_fresh, &c_fresh));
+	ASSERT_EQ(0, run_on_c_nullfs(run_fresh, false, &c_fresh));
+	ASSERT_EQ(0, run_on_c_nullfs(run_fresh, true, &c_userns_fresh));
 	ASSERT_EQ(0, load_module());
 	ASSERT_EQ(0, run_on_nullfs_rs(run_fresh, false, &fresh));
 	ASSERT_EQ(0, run_on_nullfs_rs(run_remembered, false, &remembered));
@@ -376,9 +413,161 @@ TEST(remembered_misses_answer_as_fresh_names)
 	differences = compare(_metadata, &c_fresh, "C nullfs", &fresh, "nullfs_rs");
 	differences += compare(_metadata, &c_fresh, "C nullfs", &remembered,
 			       "nullfs_rs, remembered");
-	differences += compare(_metadata, &userns_fresh, "userns", &userns_remembered,
-			       "userns, remembered");
+	differences += compare(_metadata, &c_userns_fresh, "C nullfs in a userns",
+			       &userns_fresh, "nullfs_rs in a userns");
+	differences += compare(_metadata, &c_userns_fresh, "C nullfs in a userns",
+			       &userns_remembered, "nullfs_rs in a userns, remembered");
 	TH_LOG("%d calls compared", c_fresh.count);
+	EXPECT_EQ(0, differences);
+}
+
+/* Names over NAME_MAX get C nullfs's answers, as root and in a user
+ * namespace. */
+TEST(long_names_as_c_nullfs)
+{
+	static struct battery c_side, c_userns_side, rust_side, userns_side;
+	int differences;
+
+
+	ASSERT_EQ(0, run_on_c_nullfs(run_long_names, false, &c_side));
+	ASSERT_EQ(0, run_on_c_nullfs(run_long_names, true, &c_userns_side));
+	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(0, run_on_nullfs_rs(run_long_names, false, &rust_side));
+	ASSERT_EQ(0, run_on_nullfs_rs(run_long_names, true, &userns_side));
+
+	differences = compare(_metadata, &c_side, "C nullfs", &rust_side, "nullfs_rs");
+	differences += compare(_metadata, &c_userns_side, "C nullfs in a userns",
+			       &userns_side, "nullfs_rs in a userns");
+	TH_LOG("%d calls compared", c_side.count);
+	EXPECT_EQ(0, differences);
+}
+
+/* The kernel's count of dentries in use (/proc/sys/fs/dentry-state). */
+static long nr_dentries(void)
+{
+	long nr = -1;
+	FILE *f = fopen("/proc/sys/fs/dentry-state", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld", &nr) != 1)
+			nr = -1;
+		fclose(f);
+	}
+	return nr;
+}
+
+/*
+ * @count lookups of distinct missing names of @length bytes under @dir;
+ * returns how many dentries they left.
+ */
+static long dentries_left_by(const char *dir, size_t length, int count)
+{
+	static char path[PATH_MAX];
+	struct stat st;
+	long before;
+	size_t n;
+	int i;
+
+	n = snprintf(path, sizeof(path), "%s/", dir);
+	memset(path + n, 'y', length);
+	path[n + length] = '\0';
+	before = nr_dentries();
+	for (i = 0; i < count; i++) {
+		/* A distinct name each time: the first bytes count up. */
+		snprintf(path + n, 9, "%08d", i);
+		path[n + 8] = 'y';
+		stat(path, &st);
+	}
+	return nr_dentries() - before;
+}
+
+/*
+ * A miss of a name over NAME_MAX is not remembered: distinct long names
+ * leave no dentries behind, where as many short ones leave one each (the
+ * control, which shows that the count sees remembered misses).
+ */
+TEST(long_names_are_not_remembered)
+{
+	char dir[] = "/tmp/nullfs_rs.XXXXXX";
+	const int count = 5000;
+	long short_left, long_left, huge_left;
+
+	ASSERT_EQ(0, load_module());
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, sys_mount("none", dir, "nullfs_rs", 0, NULL));
+	short_left = dentries_left_by(dir, 255, count);
+	long_left = dentries_left_by(dir, 256, count);
+	huge_left = dentries_left_by(dir, 4000, count);
+	EXPECT_EQ(0, sys_umount2(dir, 0));
+	rmdir(dir);
+
+	TH_LOG("dentries left by %d misses: 255 bytes %ld, 256 bytes %ld, 4000 bytes %ld",
+	       count, short_left, long_left, huge_left);
+	EXPECT_GE(short_left, count * 9 / 10);
+	EXPECT_LT(long_left, count / 10);
+	EXPECT_LT(huge_left, count / 10);
+}
+
+/*
+ * Whether reading the root of a new @type mount moves its atime, with
+ * MS_STRICTATIME so that every read would (under relatime only the first
+ * read after a change does, which an earlier read may have used up).
+ * Returns 1 if it moved, 0 if not, -1 on error.
+ */
+static int readdir_moves_atime(const char *type)
+{
+	char dir[] = "/tmp/nullfs_rs.XXXXXX";
+	struct stat before, after;
+	int moved = -1;
+	DIR *d;
+
+	if (!mkdtemp(dir))
+		return -1;
+	if (!sys_mount("none", dir, type, MS_STRICTATIME, NULL)) {
+		if (!stat(dir, &before)) {
+			/* Past the timestamp granularity of any filesystem. */
+			usleep(20000);
+			d = opendir(dir);
+			while (d && readdir(d))
+				;
+			if (d)
+				closedir(d);
+			if (!stat(dir, &after))
+				moved = before.st_atim.tv_sec != after.st_atim.tv_sec ||
+					before.st_atim.tv_nsec != after.st_atim.tv_nsec;
+		}
+		sys_umount2(dir, 0);
+	}
+	rmdir(dir);
+	return moved;
+}
+
+/*
+ * A read leaves no trace on nullfs_rs (S_NOATIME), as on the C nullfs,
+ * even with strictatime; on tmpfs, the control, the same read moves the
+ * atime, so the check sees a change when there is one.
+ */
+TEST(reading_leaves_atime_alone)
+{
+	ASSERT_EQ(0, load_module());
+	EXPECT_EQ(1, readdir_moves_atime("tmpfs"));
+	EXPECT_EQ(0, readdir_moves_atime("nullfs_rs"));
+}
+
+/* The whole battery again, both sides in a user namespace of their own. */
+TEST(same_results_as_c_nullfs_in_a_user_namespace)
+{
+	static struct battery c_side, rust_side;
+	int differences;
+
+	ASSERT_EQ(0, run_on_c_nullfs(run_battery, true, &c_side))
+		TH_LOG("no C nullfs root in a user namespace");
+	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(0, run_on_nullfs_rs(run_battery, true, &rust_side));
+
+	differences = compare(_metadata, &c_side, "C nullfs in a userns", &rust_side,
+			      "nullfs_rs in a userns");
+	TH_LOG("%d results compared", c_side.count);
 	EXPECT_EQ(0, differences);
 }
 
