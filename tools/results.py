@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Counts the results of make check against what it expects to see.
+
+    results.py KUNIT_PY EXPECTED RESULTS_DIR [--write]
+
+EXPECTED (tools/expected_tests.txt) names every test that must report:
+every KUnit case of every suite, every kselftest of every binary, every
+boot and every check of each PID 1 boot. The KTAP of the KUnit suites and
+the TAP of the kselftest binaries are read with the kernel's own parser
+(KUNIT_PY is tools/testing/kunit/kunit.py of the cached tree, run as
+`kunit.py parse --json`). A test that is expected but did not report, a
+binary that reported fewer tests than its plan, and a test that reported
+but is not expected each fail, with their names.
+
+Prints one line per test ("ok: ...", "FAIL: ...", "skip: ...") and, last,
+"counts PASSED FAILED SKIPPED" for tools/check.sh. With --write it instead
+rewrites EXPECTED with every test that reported, for a change that adds or
+removes tests on purpose (review the diff).
+"""
+
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+
+def parse_tap(kunit_py, path):
+    """The test cases of a (K)TAP file, as {group: {case: status}}."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        run = subprocess.run(
+            [sys.executable, kunit_py, "parse", f"--json={out.name}", str(path)],
+            capture_output=True, text=True, check=False)
+        try:
+            tree = json.load(open(out.name))
+        except (OSError, ValueError):
+            return None, run.stdout + run.stderr
+    cases = {}
+
+    def walk(group, name):
+        for case in group.get("test_cases", []):
+            # The parser reports a result missing from a plan as a nameless
+            # case: the plan's failure below counts it.
+            if case["name"].strip():
+                cases.setdefault(name, {})[case["name"]] = case["status"]
+        for sub in group.get("sub_groups", []):
+            walk(sub, sub["name"])
+        # A group that reported errors (a plan it did not meet, a missing
+        # result) counts as one failure of its own.
+        if group.get("misc", {}).get("errors", 0) or group.get("misc", {}).get("crashed", 0):
+            cases.setdefault(name, {})["(plan)"] = "FAIL"
+
+    walk(tree, "")
+    return cases, run.stdout
+
+
+def write_expected(path, seen):
+    """Rewrites @path with the tests in @seen, keeping its header."""
+    header = []
+    for line in open(path):
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    with open(path, "w") as f:
+        f.writelines(header)
+        for key in sorted(k for k in seen if not k[2].startswith("(")):
+            f.write(" ".join(key) + "\n")
+
+
+def main():
+    kunit_py, expected_file, results = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]).resolve()
+    write = sys.argv[4:] == ["--write"]
+    expected = []
+    for line in open(expected_file):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            kind, group, case = line.split(None, 2)
+            expected.append((kind, group, case))
+
+    seen = {}
+    for ktap in sorted(results.glob("kunit-*.ktap")):
+        cases, log = parse_tap(kunit_py, ktap)
+        if cases is None:
+            print(f"FAIL: kunit: {ktap.name} did not parse: {log.strip()[-200:]}")
+            seen[("kunit", ktap.stem, "(parse)")] = "FAIL"
+            continue
+        for suite, results_of_suite in cases.items():
+            for case, status in results_of_suite.items():
+                seen[("kunit", suite or ktap.stem[len("kunit-"):], case)] = status
+    for tap in sorted(results.glob("kselftest-*.tap")):
+        binary = tap.stem[len("kselftest-"):]
+        cases, log = parse_tap(kunit_py, tap)
+        if cases is None:
+            print(f"FAIL: kselftest: {binary} did not parse: {log.strip()[-200:]}")
+            seen[("kselftest", binary, "(parse)")] = "FAIL"
+            continue
+        for results_of_group in cases.values():
+            for case, status in results_of_group.items():
+                # The harness names a test FIXTURE.NAME or global.NAME.
+                case = case.split(".", 1)[1] if case.startswith("global.") else case
+                seen[("kselftest", binary, case)] = status
+        exit_file = tap.with_suffix(".exit")
+        status = exit_file.read_text().split()[-1] if exit_file.exists() else "unknown"
+        # 0 is all passed, 4 (KSFT_SKIP) all skipped; failures are counted
+        # from the TAP, and any other status with none is a crash.
+        if status not in ("0", "4") and not any(
+                s == "FAIL" for k, s in seen.items() if k[:2] == ("kselftest", binary)):
+            seen[("kselftest", binary, "(exit status)")] = "FAIL"
+    for console in sorted(results.glob("boot-*.log")):
+        scenario = console.stem[len("boot-"):]
+        for line in console.read_text(errors="replace").splitlines():
+            for prefix, status in (("boot: ok ", "PASS"), ("boot: not ok ", "FAIL")):
+                if line.startswith(prefix):
+                    seen[("boot", scenario, line[len(prefix):].split(" ", 1)[1])] = status
+
+    if write:
+        write_expected(expected_file, seen)
+        print(f"results.py: wrote {expected_file}")
+        return
+
+    passed = failed = skipped = 0
+    for key in expected:
+        status = seen.pop(key, None)
+        what = " ".join(key)
+        if status is None:
+            print(f"FAIL: {what}: expected, but it did not report")
+            failed += 1
+        elif status == "PASS":
+            print(f"ok: {what}")
+            passed += 1
+        elif status == "SKIP":
+            print(f"skip: {what}")
+            skipped += 1
+        else:
+            print(f"FAIL: {what} ({status.lower()})")
+            failed += 1
+    for key, status in sorted(seen.items()):
+        what = " ".join(key)
+        if key[2].startswith("("):
+            print(f"FAIL: {what}")
+        else:
+            print(f"FAIL: {what} ({status.lower()}): not in {expected_file}")
+        failed += 1
+    print(f"counts {passed} {failed} {skipped}")
+
+
+if __name__ == "__main__":
+    main()
