@@ -6,6 +6,9 @@
 #                   the project's own kernel, which is set up and built first)
 #   make run        the main job: boot the test kernel, show what the module does
 #   make samples    build the scoped_with_init_fs samples (Rust and C)
+#   make install    install nullfs_rs.ko into KDIR's kernel's module tree
+#                   ($(INSTALL_MOD_PATH)/lib/modules/RELEASE/updates) and
+#                   run depmod, so that `mount -t nullfs_rs` loads it
 #   make shell      an interactive guest with the module loaded
 #   make check      all tests, ending with "N passed, N failed"
 #   make lint       rustfmt, clippy, checkpatch
@@ -42,10 +45,14 @@ export RUSTUP_TOOLCHAIN := $(RUST_TOOLCHAIN)
 export PATH := $(HOME)/.cargo/bin:$(NULLFS_RS_CACHE)/venv/bin:$(PATH)
 
 MODULE_OUT := $(OUT)/module
-KMAKE := $(MAKE) -C $(KDIR) M=$(TOP) MO=$(MODULE_OUT) LLVM=$(LLVM)
+# CC and LD spelled out: dkms appends the unversioned CC=clang LD=ld.lld to
+# this make's command line for a kernel built with clang, and a sub-make's
+# own command line wins over what it inherits.
+KMAKE := $(MAKE) -C $(KDIR) M=$(TOP) MO=$(MODULE_OUT) LLVM=$(LLVM) CC=clang$(LLVM) \
+	LD=ld.lld$(LLVM)
 
-.PHONY: all modules samples bench-module setup kernel selftests run shell check stress \
-	lint bench clean
+.PHONY: all modules install samples bench-module setup kernel selftests run shell check \
+	stress lint bench clean
 
 all: modules
 
@@ -58,6 +65,11 @@ kernel: setup
 modules: $(KERNEL_DEP)
 	@mkdir -p $(MODULE_OUT)
 	@$(KMAKE) modules
+
+# The kernel's modules_install for an external module: the .ko goes to
+# updates/ (INSTALL_MOD_DIR) under INSTALL_MOD_PATH, then depmod runs.
+install: modules
+	@$(KMAKE) modules_install
 
 samples: $(KERNEL_DEP)
 	@mkdir -p $(OUT)/samples

@@ -23,6 +23,10 @@ DEB_PACKAGES=(
 	"clang-$LLVM_MAJOR" "lld-$LLVM_MAJOR" "llvm-$LLVM_MAJOR" "libclang-$LLVM_MAJOR-dev"
 	make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio kmod rsync
 	qemu-system-x86 udev python3-venv xz-utils
+	# The OCI runtimes the container tests run, and the container's userland.
+	crun runc busybox-static
+	# `make check` builds the module with dkms, as a distribution would.
+	dkms
 )
 [ -z "$bench" ] || DEB_PACKAGES+=(linux-perf)
 

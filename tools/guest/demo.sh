@@ -1,8 +1,8 @@
 #!/bin/bash
 # The main job, inside the guest: load nullfs_rs, mount two nullfs_rs
 # instances side by side, show what they are and what they refuse, switch
-# root over rootfs_rs, mask a directory as an unprivileged container's root,
-# then unmount and unload; last, ask the Rust
+# root over rootfs_rs, mask a directory as an unprivileged container's root
+# and in a rootless crun container, then unmount and unload; last, ask the Rust
 # scoped_with_init_fs sample to read a file from a kthread and a work item.
 # Exits non-zero as soon as something does not behave as shown.
 set -eu
@@ -35,6 +35,10 @@ chmod -R a+rX /tmp/secrets
 run setpriv --reuid=65534 --regid=65534 --clear-groups \
 	unshare --user --map-root-user --mount --propagation private \
 	"$NULLFS_RS_TOP/tools/guest/container.sh"
+
+echo
+echo "# nullfs_rs in an OCI container: crun, rootless, masks /secret"
+run python3 "$NULLFS_RS_TOP/tools/guest/oci.py" --demo
 
 run umount /tmp/a
 run umount /tmp/b

@@ -38,6 +38,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 DOCS = [
     ("masking", "Documentation/masking.rst"),
     ("empty_root", "Documentation/empty_root.rst"),
+    ("oci", "Documentation/containers.rst"),
 ]
 
 TAP_MARKER = re.compile(r"^# doc-table: (\S+) (begin|end)\s*$")
