@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <linux/openat2.h>
 #include <linux/stat.h>
 
 #include "kselftest_harness.h"
@@ -552,6 +553,60 @@ TEST(reading_leaves_atime_alone)
 	ASSERT_EQ(0, load_module());
 	EXPECT_EQ(1, readdir_moves_atime("tmpfs"));
 	EXPECT_EQ(0, readdir_moves_atime("nullfs_rs"));
+}
+
+/* openat2() of @path that only answers from the dcache (RESOLVE_CACHED). */
+static long open_cached(const char *path)
+{
+	struct open_how how = { .flags = O_RDONLY, .resolve = RESOLVE_CACHED };
+
+	return syscall(__NR_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+static void run_cached(const char *dir, struct battery *b)
+{
+	char path[64];
+	struct stat st;
+	long fd;
+
+	snprintf(path, sizeof(path), "%s/cached", strcmp(dir, "/") ? dir : "");
+	fd = open_cached(dir);
+	CALL(b, "cached open of the root", fd < 0 ? fd : 0);
+	if (fd >= 0)
+		close(fd);
+	CALL(b, "cached open, fresh name", open_cached(path));
+	CALL(b, "lookup", stat(path, &st));
+	CALL(b, "cached open, name looked up", open_cached(path));
+}
+
+/*
+ * The one answer that differs from the C nullfs, on purpose: an
+ * openat2(RESOLVE_CACHED) of a missing name that was looked up before.  The
+ * C nullfs keeps nothing, so the walk must leave the dcache: EAGAIN.
+ * nullfs_rs remembered the miss, so the dcache answers: ENOENT, which is
+ * what the caller would get after retrying without RESOLVE_CACHED.  Every
+ * other row is the same.
+ */
+TEST(resolve_cached_answers_remembered_misses)
+{
+	static struct battery c_side, rust_side;
+
+	ASSERT_EQ(0, run_on_c_nullfs(run_cached, false, &c_side));
+	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(0, run_on_nullfs_rs(run_cached, false, &rust_side));
+	ASSERT_EQ(4, c_side.count);
+	ASSERT_EQ(4, rust_side.count);
+
+	/* The root is in the dcache; a fresh name is on neither. */
+	EXPECT_EQ(0, c_side.r[0].value);
+	EXPECT_EQ(0, rust_side.r[0].value);
+	EXPECT_EQ(EAGAIN, c_side.r[1].err);
+	EXPECT_EQ(EAGAIN, rust_side.r[1].err);
+	EXPECT_EQ(ENOENT, c_side.r[2].err);
+	EXPECT_EQ(ENOENT, rust_side.r[2].err);
+	/* Looked up once: only nullfs_rs answers from the dcache. */
+	EXPECT_EQ(EAGAIN, c_side.r[3].err);
+	EXPECT_EQ(ENOENT, rust_side.r[3].err);
 }
 
 /* The whole battery again, both sides in a user namespace of their own. */
