@@ -1,51 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stress: worker threads mount and unmount nullfs_rs and rootfs_rs, look
- * up, read, statfs, open and try to write, for a bounded time, while one
- * more thread unloads and reloads the module in a loop.  Every tenth try of
- * the unloader comes after a quiet phase in which the workers drop their
- * mounts, and another tenth with a mount of its own held, so rmmod is seen
- * both succeeding and refused.
+ * Stress: worker threads mount nullfs_rs and rootfs_rs (mount(2), and
+ * fsopen/fsconfig/fsmount/move_mount), clone their mounts (open_tree),
+ * unmount, look up, read, statfs, open and try to write, while one more
+ * thread unloads and reloads the module in a loop.  Nothing serialises the
+ * two: a mount races delete_module() and must end as a working mount (the
+ * statfs of its root gives the type's magic), as a clean ENODEV (the type
+ * was not registered), or keep the rmmod from succeeding.  Every tenth try
+ * of the unloader comes after a quiet phase in which the workers drop their
+ * mounts, and another tenth with a mount of its own held, which must be
+ * refused.
  *
- * NULLFS_RS_STRESS_SECONDS (default 5) and NULLFS_RS_STRESS_THREADS
- * (default 4) size the run.  It logs how often each operation ran and how
- * each failed, and fails if the module unloaded while a worker held a
- * mount, if a write-ish operation succeeded, if an operation failed with an
- * errno outside its expected set, or if the module does not unload at the
- * end.
+ * The run lasts until what it asserts has been seen, however fast the
+ * machine is: NULLFS_RS_STRESS_REFUSED refused unloads (default 10),
+ * NULLFS_RS_STRESS_UNLOADS successful ones (5), NULLFS_RS_STRESS_RACES
+ * mounts that lost the race with an unload (5) and 100 working mounts; and
+ * at least NULLFS_RS_STRESS_SECONDS (default 0).  If it has not seen them
+ * in NULLFS_RS_STRESS_MAX_SECONDS (600), it fails, naming what is short.
+ * NULLFS_RS_STRESS_THREADS (default 4) workers.  It logs how often each
+ * operation ran and how each failed, and fails if a mount succeeded while
+ * the module was unloaded from before the call to after it, if a working
+ * mount was not one, if a write-ish operation succeeded, if an operation
+ * failed with an errno outside its expected set, if rmmod succeeded with
+ * the unloader's own mount held, or if the module does not unload at the
+ * end.  (No modprobe may load the module behind the unloader's back: the
+ * guest has no module tree for it while this runs.)
  */
 #include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
+#include <linux/magic.h>
 
 #include "kselftest_harness.h"
 #include "nullfs_rs.h"
 
+#define ROOT_FS_MAGIC 0x524f4f54
+
 enum op {
-	OP_MOUNT_NULLFS, OP_MOUNT_ROOTFS, OP_FSMOUNT, OP_UMOUNT, OP_LOOKUP,
+	OP_MOUNT_NULLFS, OP_MOUNT_ROOTFS, OP_FSMOUNT, OP_CLONE, OP_UMOUNT, OP_LOOKUP,
 	OP_READDIR, OP_STATFS, OP_OPEN, OP_MKDIR, OP_CHMOD, OP_RMMOD, OP_INSMOD,
 	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
-	"mount nullfs_rs", "mount rootfs_rs", "fsmount nullfs_rs", "umount",
-	"lookup", "readdir", "statfs", "open", "mkdir", "chmod", "rmmod", "insmod",
+	"mount nullfs_rs", "mount rootfs_rs", "fsmount nullfs_rs", "open_tree clone",
+	"umount", "lookup", "readdir", "statfs", "open", "mkdir", "chmod", "rmmod",
+	"insmod",
 };
 
 #define MAX_ERRNO 134
 static atomic_long calls[NR_OPS], errors[NR_OPS][MAX_ERRNO + 1];
-static atomic_long unexpected, write_successes, rmmod_while_mounted;
+static atomic_long unexpected, write_successes, rmmod_while_held;
+static atomic_long working_mounts, broken_mounts, mounts_while_unloaded;
 static atomic_int mounted_workers;
 static atomic_bool stop, quiet;
 /*
- * Workers hold it for reading from the start of a mount until they count
- * it, and from uncounting a mount until it is unmounted; the unloader holds
- * it for writing around rmmod.  So while rmmod runs, mounted_workers is
- * exactly the number of mounts.
+ * Odd while the module is unloaded: the unloader makes it odd after a
+ * successful rmmod and even again before it calls insmod.  A mount that
+ * succeeded with the same odd value before and after the call was made of a
+ * type that was not registered at any time during it.
  */
-static pthread_rwlock_t mount_state;
+static atomic_long unload_epoch;
 
 static void count(enum op op, int ret, int err)
 {
@@ -102,6 +120,43 @@ static unsigned int next_random(unsigned int *state)
 	return *state;
 }
 
+/* A mount of @dir by operation @op, started in unload epoch @before. */
+static void mounted_by(enum op op, const char *dir, long before)
+{
+	long after = atomic_load(&unload_epoch);
+	unsigned long magic = op == OP_MOUNT_ROOTFS ? ROOT_FS_MAGIC : NULL_FS_MAGIC;
+	struct statfs sfs;
+
+	if (before == after && (before & 1)) {
+		atomic_fetch_add(&mounts_while_unloaded, 1);
+		fprintf(stderr, "# %s succeeded while the module was unloaded\n",
+			op_names[op]);
+	}
+	if (statfs(dir, &sfs) || (unsigned long)sfs.f_type != magic)
+		atomic_fetch_add(&broken_mounts, 1);
+	else
+		atomic_fetch_add(&working_mounts, 1);
+}
+
+/* fsopen, fsconfig(CREATE), fsmount, move_mount onto @dir. */
+static int fsmount_on(const char *dir)
+{
+	int fd, mnt = -1, ret = -1;
+
+	fd = syscall(__NR_fsopen, "nullfs_rs", FSOPEN_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (!syscall(__NR_fsconfig, fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		mnt = syscall(__NR_fsmount, fd, FSMOUNT_CLOEXEC, 0);
+	if (mnt >= 0)
+		ret = syscall(__NR_move_mount, mnt, "", AT_FDCWD, dir,
+			      MOVE_MOUNT_F_EMPTY_PATH);
+	if (mnt >= 0)
+		close(mnt);
+	close(fd);
+	return ret;
+}
+
 static void *worker(void *arg)
 {
 	unsigned int seed = (unsigned int)(long)arg * 2654435761u + 1;
@@ -115,64 +170,49 @@ static void *worker(void *arg)
 	mkdir(dir, 0755);
 
 	while (!atomic_load(&stop)) {
+		enum op op;
+		long before;
 		int ret, fd;
 
 		/* A quiet phase: no mounts, so that rmmod can succeed. */
 		if (atomic_load(&quiet)) {
 			if (mounted) {
-				pthread_rwlock_rdlock(&mount_state);
 				atomic_fetch_sub(&mounted_workers, 1);
 				mounted = 0;
 				check(OP_UMOUNT, sys_umount2(dir, MNT_DETACH));
-				pthread_rwlock_unlock(&mount_state);
 			}
 			usleep(100);
 			continue;
 		}
 		if (!mounted) {
-			pthread_rwlock_rdlock(&mount_state);
+			before = atomic_load(&unload_epoch);
 			switch (next_random(&seed) % 3) {
 			case 0:
+				op = OP_MOUNT_NULLFS;
 				ret = sys_mount("none", dir, "nullfs_rs", 0, NULL);
-				check(OP_MOUNT_NULLFS, ret);
 				break;
 			case 1:
+				op = OP_MOUNT_ROOTFS;
 				ret = sys_mount("none", dir, "rootfs_rs", 0, NULL);
-				check(OP_MOUNT_ROOTFS, ret);
 				break;
 			default:
-				fd = syscall(__NR_fsopen, "nullfs_rs", FSOPEN_CLOEXEC);
-				ret = fd < 0 ? -1 : 0;
-				if (!ret) {
-					int mnt = -1;
-
-					if (!syscall(__NR_fsconfig, fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
-						mnt = syscall(__NR_fsmount, fd, FSMOUNT_CLOEXEC, 0);
-					ret = mnt < 0 ? -1 : 0;
-					if (!ret)
-						ret = syscall(__NR_move_mount, mnt, "", AT_FDCWD, dir,
-							      MOVE_MOUNT_F_EMPTY_PATH);
-					if (mnt >= 0)
-						close(mnt);
-					close(fd);
-				}
-				check(OP_FSMOUNT, ret);
+				op = OP_FSMOUNT;
+				ret = fsmount_on(dir);
 			}
+			check(op, ret);
 			if (!ret) {
+				mounted_by(op, dir, before);
 				mounted = 1;
 				atomic_fetch_add(&mounted_workers, 1);
 			}
-			pthread_rwlock_unlock(&mount_state);
 			continue;
 		}
 
-		switch (next_random(&seed) % 8) {
+		switch (next_random(&seed) % 9) {
 		case 0:
-			pthread_rwlock_rdlock(&mount_state);
 			atomic_fetch_sub(&mounted_workers, 1);
 			mounted = 0;
 			check(OP_UMOUNT, sys_umount2(dir, MNT_DETACH));
-			pthread_rwlock_unlock(&mount_state);
 			break;
 		case 1:
 			check(OP_LOOKUP, stat(name, &st));
@@ -203,6 +243,17 @@ static void *worker(void *arg)
 				atomic_fetch_add(&write_successes, 1);
 			check(OP_MKDIR, ret);
 			break;
+		case 6:
+			/* A detached clone: one more holder of the superblock. */
+			fd = syscall(__NR_open_tree, AT_FDCWD, dir,
+				     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+			check(OP_CLONE, fd < 0 ? -1 : 0);
+			if (fd >= 0) {
+				if (fstatfs(fd, &sfs))
+					atomic_fetch_add(&broken_mounts, 1);
+				close(fd);
+			}
+			break;
 		default:
 			ret = chmod(dir, 0777);
 			if (!ret)
@@ -212,10 +263,8 @@ static void *worker(void *arg)
 		}
 	}
 	if (mounted) {
-		pthread_rwlock_rdlock(&mount_state);
 		atomic_fetch_sub(&mounted_workers, 1);
 		check(OP_UMOUNT, sys_umount2(dir, MNT_DETACH));
-		pthread_rwlock_unlock(&mount_state);
 	}
 	rmdir(dir);
 	return NULL;
@@ -237,16 +286,21 @@ static void *unloader(void *unused)
 			for (int i = 0; i < 1000 && atomic_load(&mounted_workers); i++)
 				usleep(100);
 		}
-		pthread_rwlock_wrlock(&mount_state);
 		ret = syscall(__NR_delete_module, "nullfs_rs", O_NONBLOCK);
 		check(OP_RMMOD, ret);
-		if (!ret && (holding || atomic_load(&mounted_workers)))
-			atomic_fetch_add(&rmmod_while_mounted, 1);
-		pthread_rwlock_unlock(&mount_state);
+		if (!ret) {
+			atomic_fetch_add(&unload_epoch, 1);
+			if (holding)
+				atomic_fetch_add(&rmmod_while_held, 1);
+		}
 		if (holding)
 			sys_umount2(own, 0);
-		if (!ret)
+		if (!ret) {
+			/* A moment unloaded, for mounts to race into. */
+			usleep(1000);
+			atomic_fetch_add(&unload_epoch, 1);
 			check(OP_INSMOD, insmod());
+		}
 		atomic_store(&quiet, 0);
 		usleep(1000);
 	}
@@ -273,30 +327,59 @@ FIXTURE_TEARDOWN(run)
 {
 }
 
+/* What the run must have seen before it may stop; names what is short. */
+static const char *short_of(long refused, long unloads, long races)
+{
+	if (atomic_load(&errors[OP_RMMOD][EWOULDBLOCK]) < refused)
+		return "refused unloads";
+	if (atomic_load(&calls[OP_INSMOD]) < unloads)
+		return "successful unloads";
+	if (atomic_load(&errors[OP_MOUNT_NULLFS][ENODEV]) +
+	    atomic_load(&errors[OP_MOUNT_ROOTFS][ENODEV]) +
+	    atomic_load(&errors[OP_FSMOUNT][ENODEV]) < races)
+		return "mounts that lost the race with an unload";
+	if (atomic_load(&working_mounts) < 100)
+		return "working mounts";
+	return NULL;
+}
+
+static time_t now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
 /* Long runs (make stress) outlast the harness's default of 30 seconds. */
 TEST_F_TIMEOUT(run, stress, 3600)
 {
-	int seconds = env_int("NULLFS_RS_STRESS_SECONDS", 5);
+	int seconds = env_int("NULLFS_RS_STRESS_SECONDS", 0);
+	int max_seconds = env_int("NULLFS_RS_STRESS_MAX_SECONDS", 600);
 	int nthreads = env_int("NULLFS_RS_STRESS_THREADS", 4);
+	long refused = env_int("NULLFS_RS_STRESS_REFUSED", 10);
+	long unloads = env_int("NULLFS_RS_STRESS_UNLOADS", 5);
+	long races = env_int("NULLFS_RS_STRESS_RACES", 5);
 	pthread_t threads[64], unload;
 	long total = 0, errs = 0;
 	int i, op, err, final;
+	const char *missing;
 	char line[1024];
-
-	pthread_rwlockattr_t attr;
+	time_t start;
 
 	ASSERT_LE(nthreads, 64);
-	/* Busy workers must not starve the unloader. */
-	ASSERT_EQ(0, pthread_rwlockattr_init(&attr));
-	ASSERT_EQ(0, pthread_rwlockattr_setkind_np(&attr,
-						   PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP));
-	ASSERT_EQ(0, pthread_rwlock_init(&mount_state, &attr));
 	ASSERT_EQ(0, load_module());
-	TH_LOG("%d threads for %d seconds", nthreads, seconds);
+	TH_LOG("%d threads until %ld refused and %ld successful unloads, %ld lost races, "
+	       "100 working mounts, and at least %d seconds (at most %d)",
+	       nthreads, refused, unloads, races, seconds, max_seconds);
+	start = now();
 	for (i = 0; i < nthreads; i++)
 		ASSERT_EQ(0, pthread_create(&threads[i], NULL, worker, (void *)(long)i));
 	ASSERT_EQ(0, pthread_create(&unload, NULL, unloader, NULL));
-	sleep(seconds);
+	do {
+		usleep(100000);
+		missing = short_of(refused, unloads, races);
+	} while ((missing || now() - start < seconds) && now() - start < max_seconds);
 	atomic_store(&stop, 1);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
@@ -320,18 +403,21 @@ TEST_F_TIMEOUT(run, stress, 3600)
 		}
 		TH_LOG("%s", line);
 	}
+	TH_LOG("seconds: %ld", (long)(now() - start));
 	TH_LOG("operations: %ld", total);
 	TH_LOG("errors: %ld", errs);
+	TH_LOG("working mounts: %ld", atomic_load(&working_mounts));
 	TH_LOG("unexpected errors: %ld", atomic_load(&unexpected));
 	TH_LOG("write-ish successes: %ld", atomic_load(&write_successes));
-	TH_LOG("rmmod successes while mounted: %ld", atomic_load(&rmmod_while_mounted));
-	EXPECT_GT(total, 0);
-	/* rmmod was refused while mounted and succeeded in quiet phases. */
-	EXPECT_GT(atomic_load(&errors[OP_RMMOD][EWOULDBLOCK]), 0);
-	EXPECT_GT(atomic_load(&calls[OP_INSMOD]), 0);
+	TH_LOG("broken mounts: %ld", atomic_load(&broken_mounts));
+	TH_LOG("mounts while unloaded: %ld", atomic_load(&mounts_while_unloaded));
+	TH_LOG("rmmod successes with a mount held: %ld", atomic_load(&rmmod_while_held));
+	EXPECT_EQ(NULL, missing) TH_LOG("not enough %s in %d seconds", missing, max_seconds);
 	EXPECT_EQ(0, atomic_load(&unexpected));
 	EXPECT_EQ(0, atomic_load(&write_successes));
-	EXPECT_EQ(0, atomic_load(&rmmod_while_mounted));
+	EXPECT_EQ(0, atomic_load(&broken_mounts));
+	EXPECT_EQ(0, atomic_load(&mounts_while_unloaded));
+	EXPECT_EQ(0, atomic_load(&rmmod_while_held));
 	EXPECT_EQ(0, final) TH_LOG("final rmmod: %s", strerror(errno));
 }
 
