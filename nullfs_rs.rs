@@ -65,8 +65,8 @@ struct NullfsModule {
 impl kernel::InPlaceModule for NullfsModule {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         // If the second registration fails, the first is dropped, which
-        // unregisters it; no mount of either type can have been made in
-        // between, as the layer refuses them until the module is live.
+        // unregisters it; no superblock of either type can have been made
+        // in between, as the layer refuses them until the module is live.
         try_pin_init!(Self {
             nullfs <- Registration::new(module),
             rootfs <- Registration::new(module),

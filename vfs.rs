@@ -90,8 +90,10 @@ mod tests {
     use core::ptr::fn_addr_eq;
     use kernel::{
         ffi::{c_char, c_int},
-        new_mutex,
-        sync::{Arc, Completion, Mutex},
+        sync::{
+            atomic::{Atomic, Relaxed},
+            Arc, Completion,
+        },
         workqueue::{self, impl_has_work, new_work, Work, WorkItem},
     };
 
@@ -242,10 +244,10 @@ mod tests {
 
     #[test]
     fn offsets_are_never_negative() {
-        assert_eq!(Offset::new(-1), Err(EINVAL));
-        assert_eq!(Offset::new(i64::MIN), Err(EINVAL));
-        assert!(Offset::new(0).is_ok());
-        assert!(Offset::new(i64::MAX).is_ok());
+        assert_eq!(Offset::try_from(-1), Err(EINVAL));
+        assert_eq!(Offset::try_from(i64::MIN), Err(EINVAL));
+        assert!(Offset::try_from(0).is_ok());
+        assert!(Offset::try_from(i64::MAX).is_ok());
     }
 
     #[test]
@@ -258,21 +260,17 @@ mod tests {
         assert!(SUPER_OPERATIONS.sync_fs.is_none());
     }
 
-    /// What a run of the guard from a softirq saw of the interrupted task.
-    struct BhOutcome {
-        result: Result<bool>,
-        ran_closure: bool,
-        fs_before: (usize, usize),
-        fs_after: (usize, usize),
-    }
-
-    /// A work item on the BH workqueue, which runs it in softirq context.
+    /// A work item on the BH workqueue, which runs it in softirq context,
+    /// and what its run of the guard saw. Atomics, not a lock: a mutex must
+    /// not be taken in a softirq, and the completion orders the stores
+    /// before the test's loads.
     #[pin_data]
     struct BhProbe {
         #[pin]
         work: Work<BhProbe>,
-        #[pin]
-        outcome: Mutex<Option<BhOutcome>>,
+        errno: Atomic<i32>,
+        ran_closure: Atomic<bool>,
+        fs_unchanged: Atomic<bool>,
         #[pin]
         done: Completion,
     }
@@ -285,35 +283,31 @@ mod tests {
         type Pointer = Arc<BhProbe>;
 
         fn run(this: Arc<BhProbe>) {
-            let addresses = || {
-                let (fs, real_fs) = current_fs();
-                (fs as usize, real_fs as usize)
-            };
-            let fs_before = addresses();
-            let mut ran_closure = false;
+            let before = current_fs();
             let result = with_init_fs(|| {
-                ran_closure = true;
-                Ok(true)
+                this.ran_closure.store(true, Relaxed);
+                Ok(())
             });
-            let fs_after = addresses();
-            *this.outcome.lock() = Some(BhOutcome {
-                result,
-                ran_closure,
-                fs_before,
-                fs_after,
-            });
+            this.fs_unchanged.store(current_fs() == before, Relaxed);
+            this.errno
+                .store(result.err().map_or(0, |err| err.to_errno()), Relaxed);
             this.done.complete_all();
         }
     }
 
     /// Outside task context `current` is whichever task was interrupted: the
-    /// guard refuses, calls nothing and leaves that task's fs state alone.
+    /// guard refuses and calls nothing. (That the interrupted task's fs
+    /// state is the same after the call would also hold for a guard that
+    /// ran and restored it; the refusal and the closure that did not run
+    /// are what show that it was not touched.)
     #[test]
     fn guard_refused_in_softirq() -> Result {
         let probe = Arc::pin_init(
             pin_init!(BhProbe {
                 work <- new_work!("BhProbe::work"),
-                outcome <- new_mutex!(None),
+                errno: Atomic::new(0),
+                ran_closure: Atomic::new(false),
+                fs_unchanged: Atomic::new(false),
                 done <- Completion::new(),
             }),
             GFP_KERNEL,
@@ -322,10 +316,14 @@ mod tests {
             .enqueue(probe.clone())
             .map_err(|_| EBUSY)?;
         probe.done.wait_for_completion();
-        let outcome = probe.outcome.lock().take().ok_or(EINVAL)?;
-        assert_eq!(outcome.result, Err(EINVAL));
-        assert!(!outcome.ran_closure);
-        assert_eq!(outcome.fs_before, outcome.fs_after);
+        // Until the worker has left this module's code, which it runs a
+        // little past `complete_all()`.
+        // SAFETY: The work item is initialised and kept alive by `probe`;
+        // `flush_work()` may sleep, and KUnit cases run in a kthread.
+        unsafe { bindings::flush_work(Work::raw_get(&probe.work)) };
+        assert_eq!(probe.errno.load(Relaxed), EINVAL.to_errno());
+        assert!(!probe.ran_closure.load(Relaxed));
+        assert!(probe.fs_unchanged.load(Relaxed));
         // In task context, the same call goes through.
         assert_eq!(with_init_fs(|| Ok(true)), Ok(true));
         Ok(())

@@ -113,9 +113,11 @@ impl Whence {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Offset(i64);
 
-impl Offset {
+impl TryFrom<i64> for Offset {
+    type Error = Error;
+
     /// The position `pos`, or `EINVAL` if it is negative.
-    pub(crate) fn new(pos: i64) -> Result<Self> {
+    fn try_from(pos: i64) -> Result<Self> {
         if pos < 0 {
             return Err(EINVAL);
         }
@@ -161,8 +163,7 @@ impl SeekingDir<'_> {
         if pos < 0 {
             return Err(Error::from_errno(pos as c_int));
         }
-        // INVARIANT: `pos` is not negative.
-        Ok(Offset(pos))
+        Offset::try_from(pos)
     }
 }
 
@@ -279,8 +280,9 @@ impl<D: DirOperations> DirOps<D> {
         ctx: *mut bindings::dir_context,
     ) -> c_int {
         // SAFETY: The caller keeps the file referenced and lends us the
-        // context, not NULL, for the call; `iterate_shared` runs under the
-        // file's `f_pos_lock` if the file is shared (as for `llseek`).
+        // context, not NULL, for the call. Every `fdget_pos()` of a shared
+        // directory takes `f_pos_lock` (`FMODE_ATOMIC_POS`, which
+        // `do_dentry_open()` sets on every directory).
         let mut emitter = unsafe { DirEmitter::from_raw(file, ctx) };
         from_result(|| D::read_dir(&mut emitter).map(|()| 0))
     }

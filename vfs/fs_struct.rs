@@ -9,7 +9,7 @@
 //! C header: [`include/linux/fs_struct.h`](srctree/include/linux/fs_struct.h)
 
 use super::path::Path;
-use kernel::{bindings, prelude::*, types::NotThreadSafe};
+use kernel::{bindings, pr_warn_once, prelude::*, types::NotThreadSafe};
 
 /// A reference on init's root directory (`init_root()` of the design).
 pub(crate) fn init_root() -> Path {
@@ -51,7 +51,9 @@ pub(super) fn current_fs() -> (*mut bindings::fs_struct, *mut bindings::fs_struc
 }
 
 /// Whether the current task resolves paths with its own fs state, that is
-/// no override of `current->fs` is in force.
+/// no override of `current->fs` is in force. Only meaningful in task
+/// context: in an interrupt it answers for the interrupted task, which may
+/// be halfway through a switch.
 pub fn current_uses_own_fs() -> bool {
     let (fs, real_fs) = current_fs();
     fs == real_fs
@@ -88,6 +90,14 @@ impl InitFsOverride {
     #[track_caller]
     fn new() -> Result<Self> {
         if !in_task() {
+            // A caller's bug, which the errno alone would not tell apart
+            // from the lookup's own EINVAL.
+            let caller = core::panic::Location::caller();
+            pr_warn_once!(
+                "with_init_fs() outside task context, from {}:{}\n",
+                caller.file(),
+                caller.line()
+            );
             return Err(EINVAL);
         }
         // Task context, but maybe atomic (a spinlock held): the lookups the
@@ -113,9 +123,10 @@ impl InitFsOverride {
 impl Drop for InitFsOverride {
     fn drop(&mut self) {
         // What to put back is read now, from the task and from init, rather
-        // than kept since `new`: the task's own fs state is `real_fs`, which
-        // is valid as long as the task is, whatever the scope did meanwhile,
-        // and an enclosing override's is `userspace_init_fs`, never freed.
+        // than kept since `new`: the task's own fs state is `real_fs`, valid
+        // as long as the task is, whatever the scope did meanwhile (or NULL
+        // after `exit_fs()`, as it was before the scope), and an enclosing
+        // override's is `userspace_init_fs`, never freed.
         let restore = if self.nested {
             // SAFETY: Reads the address that the global holds, which is set
             // before any module loads and never changes after.
@@ -124,9 +135,10 @@ impl Drop for InitFsOverride {
             current_fs().1
         };
         // SAFETY: By the type invariant this runs in task context, on the
-        // task that made the override, and `restore` is a valid `fs_struct`
-        // (see above). `__revert_init_fs()` warns if `current->fs` is not
-        // init's any more.
+        // task that made the override. `restore` is the task's own
+        // `real_fs` or `userspace_init_fs`, each what `current->fs` was
+        // before the override. `__revert_init_fs()` warns if `current->fs`
+        // is not init's any more.
         unsafe { bindings::__revert_init_fs(restore) };
     }
 }

@@ -24,13 +24,14 @@ use kernel::{
 /// fails (`delete_module()` answers `EWOULDBLOCK`) while any is mounted.
 /// Dropping the registration stops new mounts.
 ///
-/// Safe code cannot leave the type registered after the module is gone
-/// without effort: the registration cannot be moved out of the module's
-/// struct, nor forgotten in place. (Pinning it in a heap allocation of its
-/// own and leaking that would, as with every registration of the kernel
-/// crate that points at module code, such as a misc device's.) Its memory
-/// is static memory of the module, where lockdep wants the class keys that
-/// `file_system_type` embeds.
+/// It must be a field of the module's `InPlaceModule` struct: there it
+/// cannot be moved out nor forgotten in place, and its memory is static
+/// memory of the module, where lockdep wants the class keys that
+/// `file_system_type` embeds. (Pinning it in a heap allocation of its own
+/// would put those keys on the heap, and leaking that allocation would
+/// leave the type registered after the module is gone, as with every
+/// registration of the kernel crate that points at module code, a misc
+/// device's among them.)
 ///
 /// # Invariants
 ///
@@ -128,8 +129,8 @@ unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut bindings::fs_contex
     // No superblock before the module's init has succeeded: a later step of
     // it can still fail, and the module is then freed whatever references
     // superblocks hold on it.
-    // SAFETY: `fs_type` is valid and holds a reference on its (loaded)
-    // module while the context exists.
+    // SAFETY: `fs_type` is valid, and the context holds a reference on its
+    // module (`get_filesystem()` in `alloc_fs_context()`) while it exists.
     if unsafe { module_is_coming((*fc.fs_type).owner) } {
         return ENODEV.to_errno();
     }
