@@ -46,8 +46,10 @@ setpriv --reuid=65534 --regid=65534 --clear-groups \
 	loaded nullfs_rs
 result $? "nobody's mount in a user namespace loads it"
 # Unloaded again for the container tests, whose mounts load it: the
-# namespace's mount goes when its last process has, a little later.
-for _ in $(seq 50); do
+# namespace's mount goes when its last process has, a little later (the
+# last mntput of an exiting task is deferred to a work item). Tries are
+# counted, generously, and stop at the first success.
+for _ in $(seq 600); do
 	modprobe -r nullfs_rs 2>/dev/null && break
 	sleep 0.1
 done
