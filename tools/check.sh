@@ -108,7 +108,7 @@ grep -v '^counts ' "$logs/results.log"
 read -r _ p f s < <(grep '^counts ' "$logs/results.log" || echo "counts 0 1 0")
 passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 
-# The tables of Documentation/masking.rst and empty_root.rst are what the
-# masking and empty_root tests printed this time.
+# The tables of Documentation/masking.rst, empty_root.rst and containers.rst
+# are what the masking, empty_root and container tests printed this time.
 check doc-tables python3 tools/selftests/doc_tables.py "$results"
 finish
