@@ -78,7 +78,7 @@ check dkms-build tools/dkms_build.sh
 
 say "booting the test kernel"
 boot_rc=0
-tools/boot.sh --results "$results" --timeout "${NULLFS_RS_CHECK_TIMEOUT:-900}" \
+tools/boot.sh --results "$results" --timeout "${NULLFS_RS_CHECK_TIMEOUT:-3600}" \
 	-- tools/guest/check.sh >"$logs/boot.log" 2>&1 || boot_rc=$?
 boot_result main "$boot_rc" "$logs/boot.log" >"$results/boot-main.log"
 if [ -s "$results/errors" ]; then

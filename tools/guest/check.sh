@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs inside the test guest for `make check`: loads the module once to run
-# its KUnit suites, then runs every kselftest binary.  Results land in
-# $NULLFS_RS_RESULTS for the host to count.
+# its KUnit suites, then runs the kselftests with the kselftest runner.
+# Results land in $NULLFS_RS_RESULTS for the host to count.
 set -u
 results=$NULLFS_RS_RESULTS
 ko=$NULLFS_RS_OUT/module/nullfs_rs.ko
@@ -21,13 +21,26 @@ else
 	echo "insmod $ko failed" >>"$results/errors"
 fi
 
-for test in "$NULLFS_RS_OUT"/selftests/*; do
-	[ -f "$test" ] && [ -x "$test" ] || continue
-	name=$(basename "$test")
-	echo "running $name"
-	timeout 300 "$test" >"$results/kselftest-$name.tap" 2>&1
-	echo "exit $?" >"$results/kselftest-$name.exit"
-done
+# The kselftests, run by the kselftest runner from where build.sh installed
+# them: each binary's output (the runner prefixes it with "# ") becomes its
+# TAP, and the runner's verdict on the binary its exit status (124 for a
+# timeout).
+logs=$(mktemp -d)
+"$NULLFS_RS_OUT/selftests-install/run_kselftest.sh" --per-test-log "$logs" \
+	>"$results/kselftest-runner.log" 2>&1
+while read -r verdict; do
+	name=${verdict#*selftests: nullfs_rs: }
+	name=${name%% *}
+	case $verdict in
+	"not ok "*"# TIMEOUT"*) status=124 ;;
+	"not ok "*"# exit="*) status=${verdict##*# exit=} ;;
+	"not ok "*) status=1 ;;
+	*"# SKIP"*) status=4 ;;
+	*) status=0 ;;
+	esac
+	sed 's/^# //' "$logs/$name" >"$results/kselftest-$name.tap"
+	echo "exit $status" >"$results/kselftest-$name.exit"
+done < <(grep -E '^(not )?ok [0-9]+ selftests: nullfs_rs: ' "$results/kselftest-runner.log")
 
 # The tests leave the module loaded; it must unload now that they are done,
 # or something they mounted or opened leaked.

@@ -15,17 +15,23 @@ if [ ! -d "$headers" ]; then
 	make -s -C "$kdir" headers_install INSTALL_HDR_PATH="$outdir-usr"
 fi
 
-mkdir -p "$outdir"
+# The kselftest target (Makefile, on the tree's lib.mk), then installed as
+# the tree's own install would lay it out: run_kselftest.sh and the runner
+# at the top, the target's binaries and settings in nullfs_rs/, and the
+# list of collection:test the runner reads.
 here=$NULLFS_RS_TOP/tools/selftests
-for test_c in "$here"/*.c; do
-	bin=$outdir/$(basename "$test_c" .c)
-	if [ "$bin" -nt "$test_c" ] && [ "$bin" -nt "$here/nullfs_rs.h" ] &&
-		[ "$bin" -nt "$NULLFS_RS_TOP/samples/empty_root.h" ]; then
-		continue
-	fi
-	gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \
-		-I "$src/tools/testing/selftests" -I "$here" -o "$bin" "$test_c" -lpthread
-done
+ksft=$src/tools/testing/selftests
+ksft_make=(make -s -C "$here" KSELFTEST_DIR="$ksft" OUTPUT="$outdir"
+	KHDR_INCLUDES="-isystem $headers")
+mkdir -p "$outdir"
+"${ksft_make[@]}" all
+install=$outdir-install
+rm -rf "$install"
+mkdir -p "$install"
+"${ksft_make[@]}" install INSTALL_PATH="$install/nullfs_rs" >/dev/null
+cp -r "$ksft/run_kselftest.sh" "$ksft/kselftest" "$install/"
+"${ksft_make[@]}" emit_tests COLLECTION=nullfs_rs >"$install/kselftest-list.txt"
+
 
 # The userspace sample, which the empty_root test also builds in.
 gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \
