@@ -24,6 +24,7 @@
 
 #include "kselftest_harness.h"
 #include "nullfs_rs.h"
+#include "io_uring.h"
 
 #ifndef UNSHARE_EMPTY_MNTNS
 #define UNSHARE_EMPTY_MNTNS 0x00100000
@@ -624,6 +625,163 @@ TEST(same_results_as_c_nullfs_in_a_user_namespace)
 			      "nullfs_rs in a userns");
 	TH_LOG("%d results compared", c_side.count);
 	EXPECT_EQ(0, differences);
+}
+
+/*
+ * One io_uring request, recorded as CALL records a syscall: the fd an open
+ * gives counts as 0 (and is closed), a failure as -1 with its errno.
+ */
+static void uring_call(struct battery *b, const char *what, struct uring *ring,
+		       const struct io_uring_sqe *sqe, bool gives_fd)
+{
+	int res;
+
+	if (uring_run(ring, sqe, &res)) {
+		record(b, what, -1, errno);
+		return;
+	}
+	if (res >= 0 && gives_fd) {
+		close(res);
+		res = 0;
+	}
+	record(b, what, res < 0 ? -1 : res, -res);
+}
+
+static void uring_openat(struct battery *b, const char *what, struct uring *ring,
+			 const char *path, int flags, unsigned long long resolve)
+{
+	struct open_how how = { .flags = flags, .resolve = resolve };
+	struct io_uring_sqe sqe;
+
+	if (flags & (O_CREAT | O_TMPFILE))
+		how.mode = 0600;
+	uring_prep_openat(&sqe, AT_FDCWD, path, &how);
+	uring_call(b, what, ring, &sqe, true);
+}
+
+static void uring_statx(struct battery *b, const char *what, struct uring *ring,
+			const char *path)
+{
+	struct io_uring_sqe sqe;
+	struct statx stx;
+
+	memset(&stx, 0, sizeof(stx));
+	uring_prep_statx(&sqe, AT_FDCWD, path, 0, STATX_BASIC_STATS, &stx);
+	uring_call(b, what, ring, &sqe, false);
+	VALUE(b, "stx_mode", stx.stx_mode);
+	VALUE(b, "stx_nlink", stx.stx_nlink);
+	VALUE(b, "stx_uid", stx.stx_uid);
+	VALUE(b, "stx_gid", stx.stx_gid);
+	VALUE(b, "stx_size", stx.stx_size);
+	VALUE(b, "stx_attributes", stx.stx_attributes & stx.stx_attributes_mask);
+}
+
+/*
+ * IORING_OP_OPENAT and IORING_OP_STATX on the root, on fresh missing
+ * names and on a name looked up before, which nullfs_rs remembers as
+ * missing.  io_uring first tries an open without blocking, walking the
+ * dcache only (LOOKUP_CACHED), and hands it to a worker if that walk gives
+ * up; so a remembered miss fails at once on nullfs_rs and in the worker
+ * on the C nullfs, with the same ENOENT.
+ */
+static void run_io_uring(const char *dir, struct battery *b)
+{
+	char fresh[64], fresh2[64], remembered[64];
+	struct uring ring;
+	struct stat st;
+
+	snprintf(fresh, sizeof(fresh), "%s/fresh", strcmp(dir, "/") ? dir : "");
+	snprintf(fresh2, sizeof(fresh2), "%s/fresh2", strcmp(dir, "/") ? dir : "");
+	snprintf(remembered, sizeof(remembered), "%s/remembered", strcmp(dir, "/") ? dir : "");
+	if (uring_init(&ring)) {
+		record(b, "io_uring_setup", -1, errno);
+		return;
+	}
+	uring_openat(b, "openat root", &ring, dir, O_RDONLY | O_DIRECTORY, 0);
+	uring_openat(b, "openat root wronly", &ring, dir, O_WRONLY, 0);
+	uring_openat(b, "openat root tmpfile", &ring, dir, O_TMPFILE | O_WRONLY, 0);
+	uring_statx(b, "statx root", &ring, dir);
+	uring_openat(b, "openat fresh", &ring, fresh, O_RDONLY, 0);
+	uring_openat(b, "openat fresh again", &ring, fresh, O_RDONLY, 0);
+	uring_statx(b, "statx fresh2", &ring, fresh2);
+	uring_statx(b, "statx fresh2 again", &ring, fresh2);
+	uring_openat(b, "openat creat", &ring, fresh, O_CREAT | O_WRONLY, 0);
+	VALUE(b, "lookup fails", stat(remembered, &st) < 0 && errno == ENOENT);
+	uring_openat(b, "openat remembered", &ring, remembered, O_RDONLY, 0);
+	uring_statx(b, "statx remembered", &ring, remembered);
+	uring_openat(b, "openat remembered, creat", &ring, remembered, O_CREAT | O_WRONLY, 0);
+	uring_openat(b, "openat2 remembered, beneath", &ring, remembered, O_RDONLY,
+		     RESOLVE_BENEATH);
+	uring_openat(b, "openat2 root, cached", &ring, dir, O_RDONLY, RESOLVE_CACHED);
+	uring_exit(&ring);
+}
+
+/* io_uring's openat and statx as the C nullfs answers them: as root and in a userns. */
+TEST(io_uring_same_results_as_c_nullfs)
+{
+	static struct battery c_side, c_userns_side, rust_side, userns_side;
+	int differences;
+
+	ASSERT_EQ(0, run_on_c_nullfs(run_io_uring, false, &c_side));
+	ASSERT_EQ(0, run_on_c_nullfs(run_io_uring, true, &c_userns_side));
+	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(0, run_on_nullfs_rs(run_io_uring, false, &rust_side));
+	ASSERT_EQ(0, run_on_nullfs_rs(run_io_uring, true, &userns_side));
+
+	differences = compare(_metadata, &c_side, "C nullfs", &rust_side, "nullfs_rs");
+	differences += compare(_metadata, &c_userns_side, "C nullfs in a userns",
+			       &userns_side, "nullfs_rs in a userns");
+	TH_LOG("%d results compared", c_side.count);
+	EXPECT_EQ(0, differences);
+	/* The rows ran: the ring was set up and the root opened. */
+	ASSERT_LT(0, c_side.count);
+	EXPECT_STREQ("openat root", c_side.r[0].what);
+	EXPECT_EQ(0, c_side.r[0].value);
+}
+
+static void run_io_uring_cached(const char *dir, struct battery *b)
+{
+	char path[64];
+	struct uring ring;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/cached", strcmp(dir, "/") ? dir : "");
+	if (uring_init(&ring)) {
+		record(b, "io_uring_setup", -1, errno);
+		return;
+	}
+	uring_openat(b, "cached openat, fresh name", &ring, path, O_RDONLY, RESOLVE_CACHED);
+	CALL(b, "lookup", stat(path, &st));
+	uring_openat(b, "cached openat, name looked up", &ring, path, O_RDONLY, RESOLVE_CACHED);
+	uring_openat(b, "openat, name looked up", &ring, path, O_RDONLY, 0);
+	uring_exit(&ring);
+}
+
+/*
+ * The documented difference of openat2(RESOLVE_CACHED), through io_uring:
+ * a remembered miss is answered from the dcache (ENOENT) on nullfs_rs,
+ * where the C nullfs gives up (EAGAIN), which io_uring passes on when the
+ * caller asked for RESOLVE_CACHED.  Without it, the caller sees ENOENT on
+ * both: io_uring's own cached attempt is retried in a worker.
+ */
+TEST(io_uring_resolve_cached_answers_remembered_misses)
+{
+	static struct battery c_side, rust_side;
+
+	ASSERT_EQ(0, run_on_c_nullfs(run_io_uring_cached, false, &c_side));
+	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(0, run_on_nullfs_rs(run_io_uring_cached, false, &rust_side));
+	ASSERT_EQ(4, c_side.count);
+	ASSERT_EQ(4, rust_side.count);
+
+	EXPECT_EQ(EAGAIN, c_side.r[0].err);
+	EXPECT_EQ(EAGAIN, rust_side.r[0].err);
+	EXPECT_EQ(ENOENT, c_side.r[1].err);
+	EXPECT_EQ(ENOENT, rust_side.r[1].err);
+	EXPECT_EQ(EAGAIN, c_side.r[2].err);
+	EXPECT_EQ(ENOENT, rust_side.r[2].err);
+	EXPECT_EQ(ENOENT, c_side.r[3].err);
+	EXPECT_EQ(ENOENT, rust_side.r[3].err);
 }
 
 TEST_HARNESS_MAIN
