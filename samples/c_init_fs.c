@@ -9,6 +9,15 @@
  * kthread times GUARDS enters and exits of the guard, then LOOKUPS guarded
  * lookups of PATH (each count at most ten million), and the file reads back
  * the two times in nanoseconds.
+ *
+ * For fault injection, write a path to .../c_init_fs/open_here (write-only):
+ * the writer's own task, not a kthread, resolves and opens it once inside
+ * scoped_with_init_fs() and drops what it got, and the write returns the
+ * byte count or the errno.  There /proc/thread-self/fail-nth of the writer
+ * reaches every allocation of the guarded lookup and open, as it does in the
+ * Rust sample's file of the same name.  Like probe, it is a root-only test
+ * hook: a path from userspace resolved in init's namespace is what a
+ * confused deputy is made of.
  */
 #include <linux/completion.h>
 #include <linux/debugfs.h>
@@ -318,11 +327,60 @@ static const struct file_operations bench_fops = {
 	.release	= single_release,
 };
 
+/*
+ * One guarded lookup and open in the writer's own task, with no allocation of
+ * the sample's own around it for fault injection to hit.
+ */
+static ssize_t open_here_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	char buf[256], *name;
+	struct file *opened;
+	struct path path;
+	int err;
+
+	if (count >= sizeof(buf))
+		return -ENAMETOOLONG;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	/* An embedded NUL is refused, not taken as the end of the path. */
+	if (memchr(buf, '\0', count))
+		return -EINVAL;
+	buf[count] = '\0';
+	name = strim(buf);
+	if (!*name)
+		return -EINVAL;
+
+	scoped_with_init_fs() {
+		err = kern_path(name, LOOKUP_FOLLOW, &path);
+		if (err)
+			break;
+		path_put(&path);
+		opened = filp_open(name, O_RDONLY, 0);
+		if (IS_ERR(opened)) {
+			err = PTR_ERR(opened);
+			break;
+		}
+		fput(opened);
+	}
+	if (err)
+		return err;
+	return count;
+}
+
+static const struct file_operations open_here_fops = {
+	.owner		= THIS_MODULE,
+	.open		= simple_open,
+	.write		= open_here_write,
+	.llseek		= noop_llseek,
+};
+
 static int __init c_init_fs_init(void)
 {
 	debugfs_dir = debugfs_create_dir("c_init_fs", NULL);
 	debugfs_create_file("probe", 0600, debugfs_dir, NULL, &probe_fops);
 	debugfs_create_file("bench", 0600, debugfs_dir, NULL, &bench_fops);
+	debugfs_create_file("open_here", 0200, debugfs_dir, NULL, &open_here_fops);
 	return 0;
 }
 

@@ -17,12 +17,22 @@
 //! guarded lookups of `PATH` (each count at most ten million), and the file
 //! reads back the two times in nanoseconds, as the C sample's does.
 //!
+//! For fault injection, write a path to `.../rust_init_fs/open_here`
+//! (write-only): the writer's own task, not a kthread, resolves and opens it
+//! once inside the guard and drops what it got, and the write returns the
+//! byte count or the errno. There `/proc/thread-self/fail-nth` of the writer
+//! reaches every allocation of the guarded lookup and open, as it does in the
+//! C sample's file of the same name. Like `probe`, it is a root-only test
+//! hook: a path from userspace resolved in init's namespace is what a
+//! confused deputy is made of (see `scoped.rs`).
+//!
 //! This module builds nullfs_rs's `scoped_with_init_fs` API in with one
 //! line, which is how other modules use it.
 
 use core::fmt;
 use kernel::{
     debugfs::Scope,
+    fs::file::flags,
     new_mutex,
     prelude::*,
     str::CString,
@@ -42,6 +52,7 @@ pub mod scoped_with_init_fs;
 
 use scoped_with_init_fs::{
     init_fs::{InitFs, Path},
+    path,
     scoped::{current_uses_own_fs, with_init_fs},
 };
 
@@ -318,6 +329,32 @@ fn read_timing(state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     }
 }
 
+/// Copies a path written to a debugfs file into `buf`, NUL-terminated, so
+/// that fault injection around the write reaches the guarded calls only, not
+/// an allocation of the sample's own.
+fn read_path<'a>(reader: &mut UserSliceReader, buf: &'a mut [u8; 256]) -> Result<&'a CStr> {
+    let mut written = [0u8; 256];
+    let text = read_text(reader, &mut written)?.as_bytes();
+    // `read_text()` left room for the NUL: the text is shorter than `buf`.
+    let with_nul = buf.get_mut(..=text.len()).ok_or(ENAMETOOLONG)?;
+    let (path, nul) = with_nul.split_at_mut(text.len());
+    path.copy_from_slice(text);
+    nul.fill(0);
+    // An embedded NUL is refused, not taken as the end of the path.
+    CStr::from_bytes_with_nul(with_nul).map_err(|_| EINVAL)
+}
+
+/// One guarded lookup and open in the writer's own task, for fault injection.
+fn write_open_here(_state: &State, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 256];
+    let name = read_path(reader, &mut buf)?;
+    with_init_fs(|| {
+        Path::lookup(name)?;
+        path::open(name, flags::O_RDONLY)?;
+        Ok(())
+    })
+}
+
 #[pin_data]
 struct RustInitFs {
     #[pin]
@@ -336,6 +373,7 @@ impl kernel::InPlaceModule for RustInitFs {
                 |state, dir| {
                     dir.read_write_callback_file(c"probe", state, &read_report, &write_probe);
                     dir.read_write_callback_file(c"bench", state, &read_timing, &write_bench);
+                    dir.write_only_callback_file(c"open_here", state, &write_open_here);
                 },
             ),
         })
