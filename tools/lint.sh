@@ -44,7 +44,8 @@ checkpatch)
 	(cd "$src" && scripts/checkpatch.pl -q --ignore FILE_PATH_CHANGES "${patches[@]}" &&
 		scripts/checkpatch.pl -q --no-tree -f "$NULLFS_RS_TOP"/samples/*.c \
 			"$NULLFS_RS_TOP"/tools/bench/kmod/*.c \
-			"$NULLFS_RS_TOP"/tools/selftests/kmod/*.c)
+			"$NULLFS_RS_TOP"/tools/selftests/kmod/*.c \
+			"$NULLFS_RS_TOP"/tools/selftests/upstream/*.h)
 	;;
 *)
 	die "usage: lint.sh [rustfmt|clippy|checkpatch]"

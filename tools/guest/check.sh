@@ -42,6 +42,10 @@ while read -r verdict; do
 	echo "exit $status" >"$results/kselftest-$name.exit"
 done < <(grep -E '^(not )?ok [0-9]+ selftests: nullfs_rs: ' "$results/kselftest-runner.log")
 
+# The kernel tree's own selftests, as they are and pointed at nullfs_rs
+# (tools/selftests/upstream/); they leave the module loaded and unloadable.
+"$NULLFS_RS_TOP/tools/selftests/upstream/run.sh"
+
 # The tests leave the module loaded; it must unload now that they are done,
 # or something they mounted or opened leaked.
 if grep -q '^nullfs_rs ' /proc/modules && ! rmmod nullfs_rs; then

@@ -32,6 +32,8 @@ mkdir -p "$install"
 cp -r "$ksft/run_kselftest.sh" "$ksft/kselftest" "$install/"
 "${ksft_make[@]}" emit_tests COLLECTION=nullfs_rs >"$install/kselftest-list.txt"
 
+# The kernel tree's own selftests, as they are and pointed at nullfs_rs.
+"$here/upstream/build.sh" "$outdir-upstream" "$src" "$headers"
 
 # The userspace sample, which the empty_root test also builds in.
 gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \

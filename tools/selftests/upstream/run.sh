@@ -1,0 +1,87 @@
+#!/bin/bash
+# Runs in the test guest: the kernel tree's own selftests that build.sh
+# built, each as the tree has it (the control) and pointed at nullfs_rs.
+# TAP and exit status go to
+# $NULLFS_RS_RESULTS/kselftest-upstream-{control,nullfs_rs}-NAME.{tap,exit}
+# for tools/results.py; problems of the run itself to
+# $NULLFS_RS_RESULTS/errors. Loads nullfs_rs.ko if it is not loaded, and
+# leaves it loaded but unloadable: every superblock holds a reference on
+# the module, so one left over fails the run.
+set -u
+results=$NULLFS_RS_RESULTS
+bindir=$NULLFS_RS_OUT/selftests-upstream
+
+# The tests make directories in "/" (move_mount_test: /mnt_dir, /chroot_dir),
+# which the guest shares read-only with the host. So they run in a mount
+# namespace of their own whose root is a tmpfs with the guest's top-level
+# directories bound into it: the writable root that the tests expect of the
+# machine they run on, the same for the control and for nullfs_rs.
+enter_writable_root() {
+	local root entry
+	root=$(mktemp -d /tmp/upstream-root.XXXXXX)
+	mount -t tmpfs -o mode=0755 upstream-root "$root"
+	# Unbindable while the binds are made: the bind of /tmp, which holds
+	# it, leaves it out.
+	mount --make-unbindable "$root"
+	for entry in /*; do
+		if [ -L "$entry" ]; then
+			cp -P "$entry" "$root/"
+		elif [ -d "$entry" ]; then
+			mkdir "$root/${entry##*/}"
+			mount --rbind "$entry" "$root/${entry##*/}"
+		fi
+	done
+	# The control clones "/" with open_tree(), which refuses an
+	# unbindable mount.
+	mount --make-private "$root"
+	cd "$root"
+	mkdir old-root
+	pivot_root . old-root
+	cd /
+	umount -l /old-root
+	rmdir /old-root
+}
+
+run_tests() {
+	local bin name kind tap status
+	for bin in "$bindir"/control/*; do
+		name=${bin##*/}
+		for kind in control nullfs_rs; do
+			tap=$results/kselftest-upstream-$kind-$name
+			timeout 300 "$bindir/$kind/$name" >"$tap.tap" 2>&1
+			status=$?
+			echo "exit $status" >"$tap.exit"
+			echo "upstream $kind $name: exit $status," \
+				"$(grep -m1 '^# Totals:' "$tap.tap" || echo 'no totals')"
+		done
+	done
+}
+
+if [ "${1:-}" = --in-writable-root ]; then
+	set -e
+	enter_writable_root
+	set +e
+	run_tests
+	exit 0
+fi
+
+if ! grep -q '^nullfs_rs ' /proc/modules &&
+	! insmod "$NULLFS_RS_OUT/module/nullfs_rs.ko"; then
+	echo "upstream selftests: insmod nullfs_rs.ko failed" >>"$results/errors"
+	exit 1
+fi
+
+if ! unshare --mount --propagation private -- "$BASH" "$0" --in-writable-root; then
+	echo "upstream selftests: the writable root could not be set up" >>"$results/errors"
+	exit 1
+fi
+
+# The namespaces of the tests are gone with their processes; allow the
+# last references a moment to drop.
+for _ in $(seq 10); do
+	[ "$(cat /sys/module/nullfs_rs/refcnt)" = 0 ] && exit 0
+	sleep 1
+done
+echo "upstream selftests: nullfs_rs still has $(cat /sys/module/nullfs_rs/refcnt)" \
+	"references after its tests" >>"$results/errors"
+exit 1
