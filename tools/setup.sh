@@ -27,6 +27,8 @@ DEB_PACKAGES=(
 	crun runc busybox-static
 	# `make check` builds the module with dkms, as a distribution would.
 	dkms
+	# The kernel's syscall fuzzer, aimed at the module's mounts.
+	trinity
 	# The kernel tree's filesystem selftests link libcap.
 	libcap-dev
 )

@@ -2,10 +2,12 @@
 # `make stress`: the reliability run on the debug kernel (KASAN, lockdep,
 # kmemleak, failslab, debugobjects): stress with rmmod/insmod in a loop,
 # every mount allocation failed in turn, hostile input, the user namespace
-# rules and the seeded fuzzer, at full length; then the figures.
+# rules and the seeded fuzzer, at full length; trinity for a fixed time;
+# the OCI runtimes' container tests on this kernel too; then the figures.
 #
 #   NULLFS_RS_STRESS_SECONDS (60), NULLFS_RS_STRESS_THREADS (8),
-#   NULLFS_RS_FUZZ_OPS (200000), NULLFS_RS_FUZZ_SEED (random; printed)
+#   NULLFS_RS_FUZZ_OPS (200000), NULLFS_RS_FUZZ_SEED (random; printed; also
+#   trinity's seed), NULLFS_RS_TRINITY_SECONDS (300)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$NULLFS_RS_TOP"
@@ -24,6 +26,10 @@ for step in setup kernel modules samples selftests; do
 		die "$step failed: $(grep -m1 -E 'error' "$logs/$step.log" || tail -n1 "$logs/$step.log")"
 done
 
+# The module tree the guest's autoload and container tests load it from.
+make -s install INSTALL_MOD_PATH="$results/modroot" >"$logs/install.log" 2>&1 ||
+	die "make install failed: $(tail -n1 "$logs/install.log")"
+
 say "booting the debug kernel (fuzzer seed $NULLFS_RS_FUZZ_SEED)"
 boot_rc=0
 # The guest gets no environment from here but what its command line sets.
@@ -32,10 +38,11 @@ tools/boot.sh --results "$results" --timeout "${NULLFS_RS_STRESS_TIMEOUT:-5400}"
 	NULLFS_RS_FUZZ_OPS="${NULLFS_RS_FUZZ_OPS:-200000}" \
 	NULLFS_RS_STRESS_SECONDS="${NULLFS_RS_STRESS_SECONDS:-60}" \
 	NULLFS_RS_STRESS_THREADS="${NULLFS_RS_STRESS_THREADS:-8}" \
+	NULLFS_RS_TRINITY_SECONDS="${NULLFS_RS_TRINITY_SECONDS:-300}" \
 	tools/guest/stress.sh >"$logs/boot.log" 2>&1 || boot_rc=$?
 
 passed=0 failed=0 skipped=0
-for test in stress fault_injection hostile fuzz; do
+for test in stress fault_injection hostile fuzz trinity autoload oci; do
 	tap=$results/kselftest-$test.tap
 	status=$(sed -n 's/^exit //p' "$results/kselftest-$test.exit" 2>/dev/null)
 	grep -E '^# /' "$tap" 2>/dev/null | sed 's/^# [^:]*:[0-9]*:[a-z_]*://'

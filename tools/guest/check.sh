@@ -46,6 +46,10 @@ done < <(grep -E '^(not )?ok [0-9]+ selftests: nullfs_rs: ' "$results/kselftest-
 # (tools/selftests/upstream/); they leave the module loaded and unloadable.
 "$NULLFS_RS_TOP/tools/selftests/upstream/run.sh"
 
+# trinity, short: a counted run aimed at both types' mounts.
+"$NULLFS_RS_TOP/tools/guest/trinity.sh" --ops 20000 1 >"$results/kselftest-trinity.tap" 2>&1
+echo "exit $?" >"$results/kselftest-trinity.exit"
+
 # The tests leave the module loaded; it must unload now that they are done,
 # or something they mounted or opened leaked.
 if grep -q '^nullfs_rs ' /proc/modules && ! rmmod nullfs_rs; then

@@ -6,6 +6,7 @@ set -u
 results=$NULLFS_RS_RESULTS
 export NULLFS_RS_KO=$NULLFS_RS_OUT/module/nullfs_rs.ko
 export NULLFS_RS_STRESS_SECONDS NULLFS_RS_STRESS_THREADS NULLFS_RS_FUZZ_OPS NULLFS_RS_FUZZ_SEED
+trinity_seconds=${NULLFS_RS_TRINITY_SECONDS:-300}
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 kmemleak=/sys/kernel/debug/kmemleak
@@ -23,6 +24,17 @@ for test in stress fault_injection hostile fuzz; do
 	timeout 1800 "$NULLFS_RS_OUT/selftests/$test" >"$results/kselftest-$test.tap" 2>&1
 	echo "exit $?" >"$results/kselftest-$test.exit"
 done
+
+"$NULLFS_RS_TOP/tools/guest/trinity.sh" --seconds "$trinity_seconds" "$NULLFS_RS_FUZZ_SEED" \
+	>"$results/kselftest-trinity.tap" 2>&1
+echo "exit $?" >"$results/kselftest-trinity.exit"
+
+# The OCI runtimes, rootful and rootless, on this kernel too, with the
+# module as `make install` left it for this kernel (the host ran it).
+"$NULLFS_RS_TOP/tools/guest/autoload.sh" "$results/modroot" >"$results/kselftest-autoload.tap" 2>&1
+echo "exit $?" >"$results/kselftest-autoload.exit"
+timeout 1800 python3 "$NULLFS_RS_TOP/tools/guest/oci.py" >"$results/kselftest-oci.tap" 2>&1
+echo "exit $?" >"$results/kselftest-oci.exit"
 
 if grep -q '^nullfs_rs ' /proc/modules && ! rmmod nullfs_rs; then
 	echo "rmmod nullfs_rs failed after the tests" >>"$results/errors"

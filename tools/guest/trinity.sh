@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the test guest: Debian's trinity, the kernel's own syscall
+# fuzzer, with its VFS syscalls aimed at a nullfs_rs and a rootfs_rs mount.
+#
+#   trinity.sh --ops N SEED        N syscalls, then trinity exits (make check)
+#   trinity.sh --seconds N SEED    for N seconds (make stress)
+#
+# trinity runs as nobody, which is how users reach nullfs_rs, and since as
+# root it would sooner wreck the guest than the module.  It runs twice,
+# half of the run each, with a nullfs_rs and then a rootfs_rs root as its
+# victim path (it does not cross into mounts under the one it is given),
+# so the files and directories it opens and names are theirs.  Only its
+# VFS group of syscalls, 64-bit (the test kernel has no 32-bit entry), and
+# no socket fds (trinity 2023.01 crashes setting up its socket cache on
+# 7.3).  Afterwards both roots must be the empty directories they were, both
+# must unmount and the module must unload; the boot runner fails the run on
+# any splat in the kernel log.  Prints TAP.
+set -u
+mode=${1:?usage: trinity.sh --ops N|--seconds N SEED}
+amount=${2:?usage: trinity.sh --ops N|--seconds N SEED}
+seed=${3:?usage: trinity.sh --ops N|--seconds N SEED}
+work=/tmp/trinity
+victims=$work/victims
+n=0 failed=0
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+# What must not change about a root: type, mode, owner, links, size, times.
+root_state() { stat -c '%F %a %u %g %h %s %Y %Z' "$1" && ls -A "$1"; }
+
+echo "TAP version 13"
+echo "1..7"
+echo "# trinity $mode $amount, seed $seed"
+grep -q '^nullfs_rs ' /proc/modules || insmod "$NULLFS_RS_KO"
+mkdir -p "$victims/nullfs_rs" "$victims/rootfs_rs" "$work/cwd"
+mount -t nullfs_rs none "$victims/nullfs_rs" &&
+	mount -t rootfs_rs none "$victims/rootfs_rs" &&
+	before_nullfs_rs=$(root_state "$victims/nullfs_rs") &&
+	before_rootfs_rs=$(root_state "$victims/rootfs_rs")
+result $? "a nullfs_rs and a rootfs_rs mount are trinity's victims"
+
+# trinity writes its logs and test files where it runs: a directory of
+# its own, not the victims'.
+chown nobody: "$work/cwd"
+half=$(((amount + 1) / 2))
+for type in nullfs_rs rootfs_rs; do
+	run=(setpriv --reuid=nobody --regid=nogroup --clear-groups
+		trinity -q -l off -C 2 -g vfs -a 64 --disable-fds=sockets
+		-V "$victims/$type" -s "$seed")
+	out=$work/out-$type
+	cd "$work/cwd" || exit 1
+	if [ "$mode" = --seconds ]; then
+		# SIGINT makes trinity stop its children and print its totals.
+		timeout --signal=INT --kill-after=60 "$half" "${run[@]}" >"$out" 2>&1
+		status=$?
+		[ "$status" -eq 124 ] && status=0
+	else
+		timeout --kill-after=60 1800 "${run[@]}" -N "$half" >"$out" 2>&1
+		status=$?
+	fi
+	cd / || exit 1
+	# A child trinity left behind would hold the victim busy: it is
+	# trinity's, not the module's, so it goes before the checks.
+	pkill -KILL -u nobody && sleep 1
+	tail -n 5 "$out" | sed 's/^/# /'
+	# Its last words count what it did: "Ran N syscalls. Successes: ...".
+	calls=$(sed -n 's/.*Ran \([0-9]*\) syscalls.*/\1/p' "$out" | tail -n 1)
+	echo "# trinity on $type: ${calls:-no} syscalls counted, exit status $status"
+	[ "$status" -eq 0 ] && [ "${calls:-0}" -gt 0 ]
+	result $? "trinity on $type ran as nobody, made syscalls and exited cleanly"
+done
+
+[ "$(root_state "$victims/nullfs_rs")" = "$before_nullfs_rs" ]
+result $? "the nullfs_rs root is the empty directory it was"
+[ "$(root_state "$victims/rootfs_rs")" = "$before_rootfs_rs" ]
+result $? "the rootfs_rs root is the empty directory it was"
+umount "$victims/nullfs_rs" && umount "$victims/rootfs_rs"
+result $? "both unmount"
+rmmod nullfs_rs
+result $? "the module unloads: nothing trinity did kept a reference"
+[ "$failed" -eq 0 ]
