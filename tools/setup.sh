@@ -25,6 +25,8 @@ DEB_PACKAGES=(
 	qemu-system-x86 udev python3-venv xz-utils
 	# The OCI runtimes the container tests run, and the container's userland.
 	crun runc busybox-static
+	# podman, on top of crun, in the container tests.
+	podman
 	# `make check` builds the module with dkms, as a distribution would.
 	dkms
 	# The kernel's syscall fuzzer, aimed at the module's mounts.

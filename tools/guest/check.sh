@@ -58,11 +58,13 @@ fi
 
 # The module as `make install` put it (the host ran it into $results):
 # loaded by the kernel when a mount names its type, then by the OCI
-# runtimes' mounts, with no insmod.
+# runtimes' mounts, with no insmod; then podman on top of them.
 "$NULLFS_RS_TOP/tools/guest/autoload.sh" "$results/modroot" >"$results/kselftest-autoload.tap" 2>&1
 echo "exit $?" >"$results/kselftest-autoload.exit"
 timeout 900 python3 "$NULLFS_RS_TOP/tools/guest/oci.py" >"$results/kselftest-oci.tap" 2>&1
 echo "exit $?" >"$results/kselftest-oci.exit"
+timeout 900 python3 "$NULLFS_RS_TOP/tools/guest/podman.py" >"$results/kselftest-podman.tap" 2>&1
+echo "exit $?" >"$results/kselftest-podman.exit"
 if grep -q '^nullfs_rs ' /proc/modules && ! rmmod nullfs_rs; then
 	echo "rmmod nullfs_rs failed after the container tests" >>"$results/errors"
 fi
