@@ -9,25 +9,26 @@
  * the scoped_with_init_fs samples look up, MISSES the number of new missing
  * names looked up to see what remembering them costs in memory (default
  * 1000000; see remembered_misses()), MASKS the number of paths masked each
- * way to see what masking costs (default 10000; see measure_masks()).
- * nullfs_rs, the vfs_bench module
- * and both samples must be loaded and debugfs mounted.  The first form
- * mounts the subjects in WORKDIR and leaves them there; the second runs one
- * in-kernel loop (see kernel_rows) on a subject mounted so, for a profiler
- * to watch.
+ * way to see what masking costs (default 5000; see measure_masks()).
+ * nullfs_rs, the vfs_bench module and both samples must be loaded and
+ * debugfs mounted.  The first form mounts the subjects in WORKDIR and
+ * leaves them there; the second runs one in-kernel loop (see kernel_rows) on
+ * a subject mounted so, for a profiler to watch.
  *
- * Each measurement is repeated ROUNDS times; within a round the subjects
- * take turns (A B C ... then B C ... A), so that a slow moment of the
- * emulator hits every subject alike.  Output, one line per measurement:
+ * Each measurement is repeated ROUNDS times (the memory and masks rows half
+ * as many); within a round the subjects take turns (A B C ... then B C ...
+ * A), so that a slow moment of the emulator hits every subject alike, and
+ * every turn on an open root starts from the same dcache (see
+ * drop_unused_dentries()).  Output, one line per measurement:
  *
  *	ROW SUBJECT ROUND VALUE
  *
  * where VALUE is ops/s for syscall rows, ns/op for in-kernel rows, bytes
- * for the memory rows, mostly dentries for the misses_* rows, and totals
- * over all masks for the masks_* rows; the last two are taken once
- * (ROUND 0); tools/bench/report.py turns the lines into the
- * table, the JSON and the plot.  Any unexpected result stops the run with an error:
- * a benchmark of a failing call would measure nothing.
+ * for the memory rows, mostly dentries for the misses_* rows, taken once
+ * (ROUND 0), and totals over all masks for the masks_* rows;
+ * tools/bench/report.py turns the lines into the table, the JSON and the
+ * plot.  Any unexpected result stops the run with an error: a benchmark of
+ * a failing call would measure nothing.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -53,11 +54,11 @@
 #define GUARDED_LOOKUPS	20000
 #define MISSES		1000000
 /*
- * Masks of each kind: 10,000 take 5 to 12 s per kind under TCG, most of it
- * unmounting them one by one (a grace period each).  A mount namespace holds
- * at most fs.mount-max mounts, 100,000 by default.
+ * Masks of each kind and round: 10,000 took 5 to 12 s per kind under TCG,
+ * most of it unmounting them one by one (a grace period each).  A mount
+ * namespace holds at most fs.mount-max mounts, 100,000 by default.
  */
-#define MASKS		10000
+#define MASKS		5000
 #define MAX_MASKS	90000
 
 enum subject { C_NULLFS, NULLFS_RS, NULLFS_RS_2, ROOTFS_RS, TMPFS, RAMFS, NR_SUBJECTS };
@@ -163,9 +164,10 @@ static int open_c_nullfs(void)
 		die("the unshare(UNSHARE_EMPTY_MNTNS) child failed at step %d",
 		    WEXITSTATUS(status));
 	iov.iov_base = &byte;
-	if (recvmsg(sv[0], &msg, MSG_CMSG_CLOEXEC) != 1 ||
-	    !(cmsg = CMSG_FIRSTHDR(&msg)) || cmsg->cmsg_level != SOL_SOCKET ||
-	    cmsg->cmsg_type != SCM_RIGHTS)
+	if (recvmsg(sv[0], &msg, MSG_CMSG_CLOEXEC) != 1)
+		die("no root came back from unshare(UNSHARE_EMPTY_MNTNS)");
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
 		die("no root came back from unshare(UNSHARE_EMPTY_MNTNS)");
 	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
 	close(sv[0]);
@@ -380,6 +382,23 @@ static void write_file(const char *path, const char *text)
 }
 
 /*
+ * Every measurement of an open root starts from the same dcache.  The
+ * negative dentries that nullfs_rs and rootfs_rs keep from a lookup_new row
+ * (about 120,000 per subject and round) would otherwise pile up, in the
+ * dcache's hash chains that every subject's lookups walk and in the guest's
+ * memory, and make every subject slower round after round.  drop_caches=2
+ * frees every unused dentry of every filesystem, the C nullfs's included,
+ * whose root cannot be remounted; the subjects' pinned roots stay.  Then
+ * vfs_bench's rcu_barrier(), so that the frees queued behind RCU are not
+ * left to run during the next measurement.
+ */
+static void drop_unused_dentries(void)
+{
+	write_file("/proc/sys/vm/drop_caches", "2\n");
+	write_file("/sys/kernel/debug/vfs_bench/rcu_barrier", "1\n");
+}
+
+/*
  * Lets freed objects reach the slab counters: RCU-freed dentries and inodes
  * need a grace period, and SLUB keeps empty slabs cached until shrunk.
  */
@@ -496,9 +515,9 @@ static void settle_dentries(struct dentry_count *count)
 	}
 }
 
-static void emit_count(const char *row, const char *subject, long long value)
+static void emit_count(const char *row, const char *subject, int round, long long value)
 {
-	printf("%s %s 0 %lld\n", row, subject, value);
+	printf("%s %s %d %lld\n", row, subject, round, value);
 	fflush(stdout);
 }
 
@@ -509,11 +528,11 @@ static void emit_dentries(const char *step, const char *subject)
 
 	settle_dentries(&count);
 	snprintf(row, sizeof(row), "misses_slab_%s", step);
-	emit_count(row, subject, count.slab);
+	emit_count(row, subject, 0, count.slab);
 	snprintf(row, sizeof(row), "misses_dentries_%s", step);
-	emit_count(row, subject, count.dentries);
+	emit_count(row, subject, 0, count.dentries);
 	snprintf(row, sizeof(row), "misses_negative_%s", step);
-	emit_count(row, subject, count.negative);
+	emit_count(row, subject, 0, count.negative);
 }
 
 /*
@@ -553,26 +572,32 @@ static void remembered_misses(enum subject s, unsigned int lookups)
 	if (s != C_NULLFS && sys_umount2(target, 0))
 		die("umount %s: %m", target);
 	emit_dentries("ended", name);
-	emit_count("misses_lookups", name, lookups);
+	emit_count("misses_lookups", name, 0, lookups);
 	emit("misses_lookup_ns", name, 0, ns);
-	emit_count("misses_slab_size", name,
+	emit_count("misses_slab_size", name, 0,
 		   read_number("/sys/kernel/slab/dentry/slab_size"));
-	emit_count("misses_slab_aliases", name,
+	emit_count("misses_slab_aliases", name, 0,
 		   read_number("/sys/kernel/slab/dentry/aliases"));
 }
 
 /*
- * The cost of masking paths in a container, three ways: one nullfs_rs
+ * The cost of masking paths in a container, four ways: one nullfs_rs
  * instance for the container, cloned onto every masked path
  * (open_tree(OPEN_TREE_CLONE) + move_mount()); one read-only tmpfs per
- * path, as runc's maskedPaths; a bind of one empty directory per path, made
- * read-only by a second mount(), as systemd's InaccessiblePaths.  Each kind
- * runs once, in a child of its own mount namespace, on MASKS fresh
- * directories of WORKDIR (see masks_of_a_kind()).
+ * path, as crun's maskedPaths and runc's before 2026; one read-only tmpfs
+ * cloned onto every path, as runc's since; a bind of one empty directory
+ * per path, made read-only by a second mount(), as systemd's
+ * InaccessiblePaths.  Each kind runs in a child of its own mount namespace,
+ * on MASKS fresh directories of WORKDIR (see masks_of_a_kind()), in rounds
+ * whose order rotates.
  */
-enum mask_kind { MASK_NULLFS_RS, MASK_RO_TMPFS, MASK_BIND_EMPTY, NR_MASK_KINDS };
+enum mask_kind {
+	MASK_NULLFS_RS, MASK_RO_TMPFS, MASK_RO_TMPFS_SHARED, MASK_BIND_EMPTY, NR_MASK_KINDS
+};
 
-static const char *const mask_kinds[NR_MASK_KINDS] = { "nullfs_rs", "ro_tmpfs", "bind_empty" };
+static const char *const mask_kinds[NR_MASK_KINDS] = {
+	"nullfs_rs", "ro_tmpfs", "ro_tmpfs_shared", "bind_empty"
+};
 
 /* The caches whose growth is named in the output, the largest first. */
 #define MASKS_TOP_CACHES	5
@@ -639,7 +664,7 @@ static long long meminfo_bytes(const char *key)
 }
 
 /* Each cache's growth from @a to @b in bytes; the largest few emitted. */
-static void emit_cache_growth(const char *kind, const struct slab_caches *a,
+static void emit_cache_growth(const char *kind, int round, const struct slab_caches *a,
 			      const struct slab_caches *b)
 {
 	long long growth[MAX_SLAB_CACHES];
@@ -665,7 +690,7 @@ static void emit_cache_growth(const char *kind, const struct slab_caches *a,
 			break;
 		named[best] = true;
 		snprintf(row, sizeof(row), "masks_cache:%s", b->c[best].name);
-		emit_count(row, kind, growth[best]);
+		emit_count(row, kind, round, growth[best]);
 	}
 }
 
@@ -724,19 +749,20 @@ static void mask_dir(char *buf, size_t size, enum mask_kind kind, unsigned int i
 /*
  * In a child of its own mount namespace, "/" made private so that nothing
  * propagates out: @masks masks of @kind on as many new directories, timed
- * from the first call to the last (for nullfs_rs including the one
+ * from the first call to the last (for the shared kinds including the one
  * fsopen..fsmount), then checked, then unmounted one by one with
- * umount2(), timed likewise (for nullfs_rs including the close of the
- * detached mount, the instance's last reference).  Memory is the growth of
+ * umount2(), timed likewise (for the shared kinds including the close of
+ * the detached mount, the instance's last reference).  Memory is the growth of
  * the slab objects in use, of /proc/meminfo's Slab and of its Percpu (struct
  * mount keeps per-CPU counters, as does a superblock), each after
  * settle_slab(); superblocks are the distinct devices of the namespace's
  * mounts.  Whatever the child leaves mounted goes with its namespace.
- * Emits, per kind, the totals: report.py divides by the masks.
+ * Emits, per kind and @round, the totals: report.py divides by the masks.
  */
-static void masks_of_a_kind(enum mask_kind kind, unsigned int masks)
+static void masks_of_a_kind(enum mask_kind kind, unsigned int masks, int round)
 {
 	static struct slab_caches before, after;
+	struct mount_attr read_only = { .attr_set = MOUNT_ATTR_RDONLY };
 	const char *name = mask_kinds[kind];
 	long long mounts[3], superblocks[3], meminfo_slab, percpu, start;
 	long long setup_ns, teardown_ns;
@@ -770,20 +796,26 @@ static void masks_of_a_kind(enum mask_kind kind, unsigned int masks)
 	count_mounts(&mounts[0], &superblocks[0]);
 
 	start = now_ns();
-	if (kind == MASK_NULLFS_RS) {
+	if (kind == MASK_NULLFS_RS || kind == MASK_RO_TMPFS_SHARED) {
 		/* The container's one instance, bound to every masked path. */
-		mntfd = fs_new_mount("nullfs_rs", FSMOUNT_CLOEXEC);
+		mntfd = fs_new_mount(kind == MASK_NULLFS_RS ? "nullfs_rs" : "tmpfs",
+				     FSMOUNT_CLOEXEC);
 		if (mntfd < 0)
-			die("fsopen..fsmount nullfs_rs: %m");
+			die("fsopen..fsmount for %s: %m", name);
+		if (kind == MASK_RO_TMPFS_SHARED &&
+		    syscall(__NR_mount_setattr, mntfd, "", AT_EMPTY_PATH, &read_only,
+			    sizeof(read_only)))
+			die("mount_setattr(MOUNT_ATTR_RDONLY) for %s: %m", name);
 	}
 	for (i = 0; i < masks; i++) {
 		mask_dir(dir, sizeof(dir), kind, i);
 		switch (kind) {
 		case MASK_NULLFS_RS:
+		case MASK_RO_TMPFS_SHARED:
 			clone = syscall(__NR_open_tree, mntfd, "", OPEN_TREE_CLONE |
 					OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 			if (clone < 0)
-				die("open_tree(OPEN_TREE_CLONE) of nullfs_rs: %m");
+				die("open_tree(OPEN_TREE_CLONE) for %s: %m", name);
 			ret = sys_move_mount(clone, "", AT_FDCWD, dir,
 					     MOVE_MOUNT_F_EMPTY_PATH);
 			close(clone);
@@ -812,12 +844,12 @@ static void masks_of_a_kind(enum mask_kind kind, unsigned int masks)
 
 	/* Every mask is what it should be: a check, not timed. */
 	if (mntfd >= 0 && fstat(mntfd, &mask_st))
-		die("fstat of the nullfs_rs mount: %m");
+		die("fstat of the %s mount: %m", name);
 	for (i = 0; i < masks; i++) {
 		mask_dir(dir, sizeof(dir), kind, i);
 		if (stat(dir, &st))
 			die("stat %s: %m", dir);
-		if (kind == MASK_NULLFS_RS ? st.st_dev != mask_st.st_dev :
+		if (mntfd >= 0 ? st.st_dev != mask_st.st_dev :
 		    kind == MASK_RO_TMPFS ? st.st_dev == base_st.st_dev :
 		    st.st_dev != empty_st.st_dev || st.st_ino != empty_st.st_ino)
 			die("%s is no %s mask", dir, name);
@@ -837,16 +869,16 @@ static void masks_of_a_kind(enum mask_kind kind, unsigned int masks)
 		die("%lld mounts left after unmounting %u masks of %s",
 		    mounts[2] - mounts[0], masks, name);
 
-	emit_count("masks_n", name, masks);
-	emit_count("masks_setup_ns", name, setup_ns);
-	emit_count("masks_teardown_ns", name, teardown_ns);
-	emit_count("masks_slab_object_bytes", name,
+	emit_count("masks_n", name, round, masks);
+	emit_count("masks_setup_ns", name, round, setup_ns);
+	emit_count("masks_teardown_ns", name, round, teardown_ns);
+	emit_count("masks_slab_object_bytes", name, round,
 		   slab_cache_bytes(&after) - slab_cache_bytes(&before));
-	emit_count("masks_meminfo_slab_bytes", name, meminfo_slab);
-	emit_count("masks_percpu_bytes", name, percpu);
-	emit_count("masks_mounts", name, mounts[1] - mounts[0]);
-	emit_count("masks_superblocks", name, superblocks[1] - superblocks[0]);
-	emit_cache_growth(name, &before, &after);
+	emit_count("masks_meminfo_slab_bytes", name, round, meminfo_slab);
+	emit_count("masks_percpu_bytes", name, round, percpu);
+	emit_count("masks_mounts", name, round, mounts[1] - mounts[0]);
+	emit_count("masks_superblocks", name, round, superblocks[1] - superblocks[0]);
+	emit_cache_growth(name, round, &before, &after);
 
 	/* Untimed: the directories go, for the next kind to find WORKDIR as it was. */
 	for (i = 0; i < masks; i++) {
@@ -859,28 +891,42 @@ static void masks_of_a_kind(enum mask_kind kind, unsigned int masks)
 		die("rmdir %s: %m", dir);
 }
 
-static void measure_masks(unsigned int masks)
+static void measure_masks(unsigned int masks, int rounds)
 {
+	int status, round, i, kind;
 	double start;
-	int status, kind;
 	pid_t pid;
 
-	for (kind = 0; kind < NR_MASK_KINDS; kind++) {
-		start = now();
-		pid = fork();
-		if (pid < 0)
-			die("fork: %m");
-		if (pid == 0) {
-			masks_of_a_kind(kind, masks);
-			exit(0);
+	for (round = 0; round < rounds; round++)
+		for_each_turn(i, kind, round, NR_MASK_KINDS) {
+			start = now();
+			pid = fork();
+			if (pid < 0)
+				die("fork: %m");
+			if (pid == 0) {
+				masks_of_a_kind(kind, masks, round);
+				exit(0);
+			}
+			if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+			    WEXITSTATUS(status))
+				die("the masks child of %s failed", mask_kinds[kind]);
+			/* The whole of it: directories, settling, checks, exit. */
+			emit("masks_wall_s", mask_kinds[kind], round, now() - start);
 		}
-		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-		    WEXITSTATUS(status))
-			die("the masks child of %s failed", mask_kinds[kind]);
-		/* The whole of it: directories, settling, checks, exit. */
-		emit("masks_wall_s", mask_kinds[kind], 0, now() - start);
-	}
 }
+
+/*
+ * Each sample runs twice a round, the runs interleaved (Rust, C, Rust, C,
+ * rotating): the ratio of a sample's two runs, the same code on the same
+ * objects, is the noise the Rust-against-C ratio has to stand out of.
+ */
+static const struct {
+	const char *sample, *subject;
+} guard_runs[] = {
+	{ "rust_init_fs", "rust" }, { "c_init_fs", "c" },
+	{ "rust_init_fs", "rust_2" }, { "c_init_fs", "c_2" },
+};
+#define NR_GUARD_RUNS ((int)(sizeof(guard_runs) / sizeof(*guard_runs)))
 
 /* The scoped_with_init_fs samples: ns per guard, and per guarded lookup. */
 static void guard_ns(const char *sample, const char *file, double *guard, double *lookup)
@@ -945,7 +991,8 @@ int main(int argc, char **argv)
 
 	if (argc == 6 && !strcmp(argv[1], "--loop"))
 		return one_loop(argv + 2);
-	if (argc < 4 || argc > 6 || (rounds = atoi(argv[2])) < 1)
+	rounds = argc >= 4 ? atoi(argv[2]) : 0;
+	if (argc < 4 || argc > 6 || rounds < 1)
 		die("usage: bench WORKDIR ROUNDS LOOKUP_FILE [MISSES [MASKS]]\n"
 		    "       bench --loop WORKDIR OP SUBJECT ITERATIONS");
 	if (argc >= 5) {
@@ -978,30 +1025,32 @@ int main(int argc, char **argv)
 
 	for (round = 0; round < rounds; round++) {
 		for (row = 0; row < NR_SYSCALL_ROWS; row++)
-			for_each_turn(i, s, round, NR_SUBJECTS)
+			for_each_turn(i, s, round, NR_SUBJECTS) {
+				drop_unused_dentries();
 				emit(syscall_rows[row], targets[s].name, round,
 				     syscall_rate(row, targets[s].dirfd));
+			}
 		for (row = 0; row < NR_KERNEL_ROWS; row++) {
 			char name[32];
 
 			snprintf(name, sizeof(name), "kernel_%s", kernel_rows[row]);
-			for_each_turn(i, s, round, NR_SUBJECTS)
+			for_each_turn(i, s, round, NR_SUBJECTS) {
+				drop_unused_dentries();
 				emit(name, targets[s].name, round,
 				     kernel_ns(kernel_rows[row], targets[s].dirfd, KERNEL_OPS));
+			}
 		}
 		for (row = 0; row < NR_MOUNT_ROWS; row++)
 			for_each_turn(i, s, round, NR_SUBJECTS)
 				if (targets[s].fstype && !targets[s].control)
 					emit(mount_rows[row], targets[s].name, round,
 					     mount_rate(row, targets[s].fstype));
-		for_each_turn(i, s, round, 2) {
-			const char *sample = s ? "c_init_fs" : "rust_init_fs";
-			const char *subject = s ? "c" : "rust";
+		for_each_turn(i, s, round, NR_GUARD_RUNS) {
 			double guard, lookup;
 
-			guard_ns(sample, lookup_file, &guard, &lookup);
-			emit("guard", subject, round, guard);
-			emit("guarded_lookup", subject, round, lookup);
+			guard_ns(guard_runs[s].sample, lookup_file, &guard, &lookup);
+			emit("guard", guard_runs[s].subject, round, guard);
+			emit("guarded_lookup", guard_runs[s].subject, round, lookup);
 		}
 	}
 
@@ -1015,6 +1064,7 @@ int main(int argc, char **argv)
 	/* Reported, not compared round by round: once is enough. */
 	for (i = 0; i < (int)(sizeof(misses_subjects) / sizeof(*misses_subjects)); i++)
 		remembered_misses(misses_subjects[i], misses);
-	measure_masks(masks);
+	/* Masks: as many rounds as memory, each masks MASKS paths each way. */
+	measure_masks(masks, (rounds + 1) / 2);
 	return 0;
 }

@@ -4,12 +4,14 @@
 
 The guest (tools/bench/bench.c) prints one line per measurement,
 "ROW SUBJECT ROUND VALUE".  Every cell of the table is the median over the
-rounds, with its minimum and maximum in the JSON.  A ratio compares nullfs_rs
-with a reference in the same round (the subjects of a round ran
-back to back) and is oriented so that above 1.00 means nullfs_rs does
-better: faster, or smaller.  Its median and spread are over the rounds.
-The memory of remembered misses and the cost of masking paths, taken once,
-are reported as they are.
+rounds, with its minimum and maximum, and its first and last round, in the
+JSON; a table shows the first and the last round side by side, so that a
+drift from round to round shows.  A ratio compares nullfs_rs with a
+reference in the same round (the subjects of a round ran back to back) and
+is oriented so that above 1.00 means nullfs_rs does better: faster, or
+smaller.  Its median and spread are over the rounds.  The memory of
+remembered misses, taken once, is reported as it is; the masks and the
+container rows, in fewer rounds, as medians and ratios like the others.
 """
 
 import argparse
@@ -55,6 +57,9 @@ GUARD_ROWS = [
     ("guard", "guard enter+exit", "ns/op"),
     ("guarded_lookup", "guarded kthread lookup", "ns/op"),
 ]
+# Each sample runs twice a round, interleaved: its second run is its A/A
+# control, the same code on the same objects.
+GUARD_SUBJECTS = ["rust", "rust_2", "c", "c_2"]
 # The memory of remembered misses, on one fresh instance: the steps, as
 # (step in the rows' names, JSON key, column), and what is counted at each,
 # as (measure in the rows' names, JSON key): the active objects of the slab
@@ -75,13 +80,14 @@ MISSES_ROWS = [f"misses_{measure}_{step}" for measure, _ in MISSES_MEASURES
                for step, _, _ in MISSES_STEPS] + [
     "misses_lookups", "misses_lookup_ns", "misses_slab_size", "misses_slab_aliases"]
 MISSES_SUBJECTS = ["c_nullfs", "nullfs_rs", "tmpfs"]
-# The cost of masking N paths of a container, each kind once, in a mount
-# namespace of its own: nullfs_rs (one instance cloned onto every path), a
-# read-only tmpfs per path (runc), a read-only bind of one empty directory
-# per path (systemd).  The guest gives totals over the N masks (rows
-# masks_TOTAL KIND 0 VALUE), and in masks_cache:NAME the caches that grew
-# most; the report divides by N.
-MASK_KINDS = ["nullfs_rs", "ro_tmpfs", "bind_empty"]
+# The cost of masking N paths of a container, each kind in a mount namespace
+# of its own, in rounds: nullfs_rs (one instance cloned onto every path), a
+# read-only tmpfs per path (crun; runc before 2026), one read-only tmpfs
+# cloned onto every path (runc since 2026), a read-only bind of one empty
+# directory per path (systemd).  The guest gives totals over the N masks
+# (rows masks_TOTAL KIND ROUND VALUE), and in masks_cache:NAME the caches
+# that grew most; the report divides by N.
+MASK_KINDS = ["nullfs_rs", "ro_tmpfs", "ro_tmpfs_shared", "bind_empty"]
 # (total in the rows' names, per-mask JSON key, total JSON key)
 MASKS_PER_MASK = [
     ("setup_ns", "setup_ns_per_mask", "setup_ns"),
@@ -94,9 +100,28 @@ MASKS_ROWS = ["masks_n", "masks_mounts", "masks_superblocks", "masks_wall_s"] + 
     f"masks_{total}" for total, _, _ in MASKS_PER_MASK]
 # The ratios of the report: (kind, label), each kind's figure over nullfs_rs's,
 # of (per-mask key, label).
-MASKS_RATIOS = [("ro_tmpfs", "ro_tmpfs/nullfs_rs"), ("bind_empty", "bind/nullfs_rs")]
+MASKS_RATIOS = [("ro_tmpfs", "ro_tmpfs/nullfs_rs"),
+                ("ro_tmpfs_shared", "ro_tmpfs_shared/nullfs_rs"),
+                ("bind_empty", "bind/nullfs_rs")]
 MASKS_RATIO_OF = [("slab_object_bytes_per_mask", "slab bytes/mask"),
                   ("setup_ns_per_mask", "setup ns/mask")]
+
+
+# The container rows (tools/bench/containers.py): busybox under rootful crun
+# with COUNT masked directories, masked each WAY; subjects are WAY:COUNT.
+CONTAINER_WAYS = [
+    ("masked_paths", "the runtime's maskedPaths (a ro tmpfs each)"),
+    ("nullfs_rs", "a nullfs_rs mount per path"),
+    ("nullfs_rs_bind", "a bind of one host nullfs_rs"),
+    ("empty_bind", "a bind of one empty host dir"),
+]
+CONTAINER_COUNTS = [20, 96]
+# (row, JSON key, True if higher is better)
+CONTAINER_ROWS = [
+    ("containers_start_exit_ns", "start_to_exit_ns", False),
+    ("containers_slab_bytes", "slab_bytes_per_container", False),
+    ("containers_meminfo_slab_bytes", "meminfo_slab_bytes_per_container", False),
+]
 
 
 # Rows whose profiles (bench.sh's profile-ROW-SUBJECT.ips) the report shows
@@ -190,12 +215,19 @@ def parse_samples(path):
 
 
 def summary(values):
+    """Median, spread and every value of a row, @values in round order."""
     return {
         "median": statistics.median(values),
         "min": min(values),
         "max": max(values),
+        "first": values[0],
+        "last": values[-1],
         "values": values,
     }
+
+
+def in_rounds(by_round):
+    return [v for _, v in sorted(by_round.items())]
 
 
 def ratio(ours, theirs, higher_is_better):
@@ -261,7 +293,7 @@ def print_table(headers, lines):
 def build_report(args, samples, profiles):
     rows = {}
     for name, label, unit, higher in ROWS:
-        cells = {s: summary([v for _, v in sorted(samples[name][s].items())])
+        cells = {s: summary(in_rounds(samples[name][s]))
                  for s in SUBJECTS if samples[name].get(s)}
         ratios = {}
         ours = samples[name].get("nullfs_rs")
@@ -272,12 +304,18 @@ def build_report(args, samples, profiles):
                       "subjects": cells, "nullfs_rs_vs": ratios}
     guard = {}
     for name, label, unit in GUARD_ROWS:
-        cells = {s: summary([v for _, v in sorted(samples[name][s].items())])
-                 for s in ("rust", "c") if samples[name].get(s)}
-        rust, c = samples[name].get("rust"), samples[name].get("c")
+        cells = {s: summary(in_rounds(samples[name][s]))
+                 for s in GUARD_SUBJECTS if samples[name].get(s)}
+        runs = {s: samples[name].get(s) for s in GUARD_SUBJECTS}
+
+        def guard_ratio(ours, theirs):
+            return ratio(runs[ours], runs[theirs], False) if runs[ours] and runs[theirs] else None
+
         guard[name] = {"label": label, "unit": unit, "higher_is_better": False,
                        "subjects": cells,
-                       "rust_vs_c": ratio(rust, c, False) if rust and c else None}
+                       "rust_vs_c": guard_ratio("rust", "c"),
+                       "aa_rust": guard_ratio("rust", "rust_2"),
+                       "aa_c": guard_ratio("c", "c_2")}
     sizes = {name: section_sizes(path) for name, path in args.size}
     misses = {}
     for subject in MISSES_SUBJECTS:
@@ -321,6 +359,7 @@ def build_report(args, samples, profiles):
             "subjects": misses,
         },
         "masks": build_masks(samples),
+        "containers": build_containers(samples),
         "profiles": {row: {subject: [{"percent": round(p, 1), "symbol": sym}
                                      for p, sym in entries]
                            for subject, entries in by_subject.items()}
@@ -329,40 +368,51 @@ def build_report(args, samples, profiles):
 
 
 def build_masks(samples):
-    """The cost of masking paths: per kind, per mask, and the ratios."""
+    """The cost of masking paths: per kind, per mask, and the ratios, each
+    the median over the rounds."""
     kinds = {}
+    per_mask_rounds = {}
     for kind in MASK_KINDS:
         if kind not in samples["masks_n"]:
             continue
         n = int(samples["masks_n"][kind][0])
-        entry = {"n": n}
+        entry = {"n": n, "rounds": len(samples["masks_n"][kind])}
+        per_mask_rounds[kind] = {}
         for total, per_mask, _ in MASKS_PER_MASK:
-            entry[per_mask] = samples[f"masks_{total}"][kind][0] / n
-        entry["mounts_added"] = int(samples["masks_mounts"][kind][0])
-        entry["superblocks_added"] = int(samples["masks_superblocks"][kind][0])
-        entry["totals"] = {key: int(samples[f"masks_{total}"][kind][0])
-                           for total, _, key in MASKS_PER_MASK}
+            by_round = {r: v / n for r, v in samples[f"masks_{total}"][kind].items()}
+            per_mask_rounds[kind][per_mask] = by_round
+            entry[per_mask] = summary(in_rounds(by_round))
+        entry["mounts_added"] = int(statistics.median(in_rounds(samples["masks_mounts"][kind])))
+        entry["superblocks_added"] = int(
+            statistics.median(in_rounds(samples["masks_superblocks"][kind])))
+        entry["totals_median"] = {
+            key: int(statistics.median(in_rounds(samples[f"masks_{total}"][kind])))
+            for total, _, key in MASKS_PER_MASK}
+        # The caches that grew most in any round, each with its median over the
+        # rounds in which it was among them.
+        grown = {row.partition(":")[2]: statistics.median(in_rounds(by_kind[kind]))
+                 for row, by_kind in samples.items()
+                 if row.startswith("masks_cache:") and kind in by_kind}
         entry["slab_caches_grown_most_bytes"] = {
-            row.partition(":")[2]: int(by_kind[kind][0])
-            for row, by_kind in sorted(samples.items(),
-                                       key=lambda item: -item[1].get(kind, {}).get(0, 0))
-            if row.startswith("masks_cache:") and kind in by_kind}
-        entry["wall_seconds"] = samples["masks_wall_s"][kind][0]
+            name: int(b) for name, b in sorted(grown.items(), key=lambda item: -item[1])}
+        entry["wall_seconds"] = summary(in_rounds(samples["masks_wall_s"][kind]))
         kinds[kind] = entry
     ratios = {}
-    ours = kinds.get("nullfs_rs")
+    ours = per_mask_rounds.get("nullfs_rs")
     for kind, label in MASKS_RATIOS:
-        theirs = kinds.get(kind)
-        ratios[label] = {
-            key: (theirs[key] / ours[key] if ours and theirs and ours[key] > 0
-                  and theirs[key] > 0 else None)
-            for key, _ in MASKS_RATIO_OF}
+        theirs = per_mask_rounds.get(kind)
+        # The kind's figure over nullfs_rs's, per round: above 1, nullfs_rs wins.
+        ratios[label] = {key: (ratio(ours[key], theirs[key], False) if ours and theirs
+                               else None)
+                         for key, _ in MASKS_RATIO_OF}
     return {
-        "how": "each kind once, in a child process with a mount namespace of its own "
-               "(\"/\" made rec-private), N masks on N new directories of the bench's "
-               "scratch tmpfs. nullfs_rs: one fsopen..fsmount, then per mask "
-               "open_tree(OPEN_TREE_CLONE|AT_EMPTY_PATH) + move_mount(); ro_tmpfs: "
-               "mount(\"tmpfs\", dir, \"tmpfs\", MS_RDONLY) per mask; bind_empty: "
+        "how": "each kind once a round, the order rotating, in a child process with a "
+               "mount namespace of its own (\"/\" made rec-private), N masks on N new "
+               "directories of the bench's scratch tmpfs. nullfs_rs: one "
+               "fsopen..fsmount, then per mask open_tree(OPEN_TREE_CLONE|AT_EMPTY_PATH) "
+               "+ move_mount(); ro_tmpfs: mount(\"tmpfs\", dir, \"tmpfs\", MS_RDONLY) "
+               "per mask; ro_tmpfs_shared: as nullfs_rs, of one tmpfs made read-only by "
+               "mount_setattr(MOUNT_ATTR_RDONLY); bind_empty: "
                "MS_BIND of one empty 0555 directory + MS_BIND|MS_REMOUNT|MS_RDONLY per mask",
         "setup": "wall time from the first call to the last (nullfs_rs: its fsmount included)",
         "teardown": "wall time of umount2(dir, 0) of every mask, one by one (nullfs_rs: "
@@ -376,10 +426,52 @@ def build_masks(samples):
                   "/proc/meminfo's Slab and Percpu (whole pages, and whole chunks: coarse)",
         "superblocks_added": "distinct devices among /proc/self/mountinfo's mounts, "
                              "after minus before",
-        "ratio_orientation": "the kind's figure over nullfs_rs's: above 1.00 means "
+        "ratio_orientation": "the kind's figure over nullfs_rs's in the same round, "
+                             "median [min-max] over the rounds: above 1.00 means "
                              "nullfs_rs is smaller or faster",
         "kinds": kinds,
         "vs_nullfs_rs": ratios,
+    }
+
+
+def build_containers(samples):
+    """The container rows: per count and way, medians over the rounds, and
+    each way against the runtime's own masks, round by round."""
+    counts = {}
+    for count in CONTAINER_COUNTS:
+        ways = {}
+        for way, label in CONTAINER_WAYS:
+            subject = f"{way}:{count}"
+            if subject not in samples["containers_start_exit_ns"]:
+                continue
+            entry = {"label": label}
+            for row, key, higher in CONTAINER_ROWS:
+                ours = samples[row][subject]
+                own = samples[row].get(f"masked_paths:{count}")
+                entry[key] = summary(in_rounds(ours))
+                # The runtime's figure over this way's: above 1, this way wins.
+                entry[f"{key}_vs_masked_paths"] = (ratio(ours, own, higher)
+                                                   if own and way != "masked_paths" else None)
+            ways[way] = entry
+        counts[str(count)] = ways
+    return {
+        "how": "busybox (the host's busybox-static) under rootful crun "
+               "(--cgroup-manager=disabled; the spec of `crun spec` without its network "
+               "namespace, resources, readonlyPaths and default maskedPaths), COUNT "
+               "directories of the read-only rootfs masked, each holding a file the "
+               "container checks it cannot see; every (way, count) once a round, the "
+               "order rotating",
+        "start_to_exit": "mean wall time of 2 `crun run` of a shell that checks two "
+                         "masks and exits, from the fork of crun to its exit",
+        "slab": "growth while 3 such containers run (each waits on stdin once it has "
+                "checked its masks), divided by 3; each side after 0.2 s, "
+                "drop_caches=2 and a shrink of every slab cache: slab_bytes sums active "
+                "objects x object size over /proc/slabinfo, meminfo_slab_bytes is "
+                "/proc/meminfo's Slab (whole pages: coarse)",
+        "ratio_orientation": "the runtime's own masks' figure over the way's in the "
+                             "same round, median [min-max] over the rounds: above 1.00 "
+                             "means the way is faster or smaller",
+        "counts": counts,
     }
 
 
@@ -397,14 +489,19 @@ def print_report(report):
                      [fmt_ratio(row["nullfs_rs_vs"][ref]) for ref, _ in REFERENCES])
     print_table(headers, lines)
     print()
-    headers = ["scoped_with_init_fs", "unit", "Rust", "C", "Rust vs C"]
+    print("scoped_with_init_fs: each sample runs twice a round, interleaved; A/A is a "
+          "sample's first run against its second,")
+    print("the same code on the same objects: the noise the Rust vs C ratio must stand out of.")
+    headers = ["scoped_with_init_fs", "unit", "Rust", "C", "Rust vs C", "A/A Rust", "A/A C"]
     lines = []
     for row in report["scoped_with_init_fs"].values():
         lines.append([row["label"], row["unit"],
                       fmt(row["subjects"].get("rust", {}).get("median"), row["unit"]),
                       fmt(row["subjects"].get("c", {}).get("median"), row["unit"]),
-                      fmt_ratio(row["rust_vs_c"])])
+                      fmt_ratio(row["rust_vs_c"]), fmt_ratio(row["aa_rust"]),
+                      fmt_ratio(row["aa_c"])])
     print_table(headers, lines)
+    print_drift(report)
     print()
     headers = ["object", "file bytes", "text bytes", "code bytes"]
     lines = [[name, s["file_bytes"], s["text_bytes"], s["code_bytes"]]
@@ -412,7 +509,30 @@ def print_report(report):
     print_table(headers, lines)
     print_misses(report["remembered_misses"])
     print_masks(report["masks"])
+    print_containers(report["containers"])
     print_shortfalls(report)
+
+
+def print_drift(report):
+    """The first round against the last: every round starts from the same
+    state, so the two should differ by noise only."""
+    print()
+    print("drift: the first round's value, then the last round's, of every subject "
+          "(every round starts from the same state):")
+    headers = ["operation"] + SUBJECTS
+    lines = []
+    for row in report["rows"].values():
+        lines.append([row["label"]] + [
+            f"{fmt(c['first'], row['unit'])} -> {fmt(c['last'], row['unit'])}"
+            if (c := row["subjects"].get(s)) else "-" for s in SUBJECTS])
+    print_table(headers, lines)
+    headers = ["scoped_with_init_fs"] + GUARD_SUBJECTS
+    lines = []
+    for row in report["scoped_with_init_fs"].values():
+        lines.append([row["label"]] + [
+            f"{fmt(c['first'], row['unit'])} -> {fmt(c['last'], row['unit'])}"
+            if (c := row["subjects"].get(s)) else "-" for s in GUARD_SUBJECTS])
+    print_table(headers, lines)
 
 
 def print_misses(misses):
@@ -453,32 +573,60 @@ def print_masks(masks):
     kinds = masks["kinds"]
     if not kinds:
         return
+    rounds = "/".join(str(r) for r in sorted({k["rounds"] for k in kinds.values()}))
     print()
-    print("masks: N paths of a container masked each way, in a mount namespace of its own: "
-          "nullfs_rs, one instance")
-    print("cloned onto every path (open_tree+move_mount); ro_tmpfs, a read-only tmpfs per "
-          "path (runc); bind_empty, a")
-    print("read-only bind of one empty directory per path (systemd). Teardown is umount2 "
-          "one by one, a grace period each")
-    print("(noisy: it varies with what ran before); slab is the growth of the slab objects "
-          "in use (/proc/slabinfo),")
-    print("percpu that of /proc/meminfo's Percpu (coarse):")
+    print(f"masks: N paths of a container masked each way, in a mount namespace of its own, "
+          f"medians over {rounds} rounds:")
+    print("nullfs_rs, one instance cloned onto every path (open_tree+move_mount); ro_tmpfs, "
+          "a read-only tmpfs per path")
+    print("(crun; runc before 2026); ro_tmpfs_shared, one read-only tmpfs cloned onto every "
+          "path (runc since 2026);")
+    print("bind_empty, a read-only bind of one empty directory per path (systemd). Teardown "
+          "is umount2 one by one,")
+    print("a grace period each (noisy); slab is the growth of the slab objects in use "
+          "(/proc/slabinfo), percpu that")
+    print("of /proc/meminfo's Percpu (coarse):")
     headers = ["kind", "N", "setup ns/mask", "teardown ns/mask", "slab B/mask",
                "percpu B/mask", "superblocks added"]
-    lines = [[kind, f"{k['n']:,}", f"{k['setup_ns_per_mask']:,.0f}",
-              f"{k['teardown_ns_per_mask']:,.0f}", f"{k['slab_object_bytes_per_mask']:,.0f}",
-              f"{k['percpu_bytes_per_mask']:,.0f}", f"{k['superblocks_added']:+,}"]
+    lines = [[kind, f"{k['n']:,}", f"{k['setup_ns_per_mask']['median']:,.0f}",
+              f"{k['teardown_ns_per_mask']['median']:,.0f}",
+              f"{k['slab_object_bytes_per_mask']['median']:,.0f}",
+              f"{k['percpu_bytes_per_mask']['median']:,.0f}", f"{k['superblocks_added']:+,}"]
              for kind, k in kinds.items()]
     print_table(headers, lines)
     headers = ["ratio (above 1.00: nullfs_rs better)"] + [label for _, label in MASKS_RATIO_OF]
-    lines = [[label] + [f"{r[key]:.2f}" if r[key] is not None else "-"
-                        for key, _ in MASKS_RATIO_OF]
+    lines = [[label] + [fmt_ratio(r[key]) for key, _ in MASKS_RATIO_OF]
              for label, r in masks["vs_nullfs_rs"].items()]
     print_table(headers, lines)
     for kind, k in kinds.items():
         grown = ", ".join(f"{name} {b / k['n']:,.0f}"
-                          for name, b in k["slab_caches_grown_most_bytes"].items())
-        print(f"{kind}: {k['wall_seconds']:.1f} s in all; slab B/mask by cache: {grown}")
+                          for name, b in list(k["slab_caches_grown_most_bytes"].items())[:5])
+        print(f"{kind}: {k['wall_seconds']['median']:.1f} s a round; slab B/mask by cache: "
+              f"{grown}")
+
+
+def print_containers(containers):
+    """Container start to exit and slab per container, each way, against
+    the runtime's own masks."""
+    if not any(containers["counts"].values()):
+        return
+    print()
+    print("containers: busybox under rootful crun, start to exit (2 runs of a shell that "
+          "checks its masks) and slab")
+    print("per live container (3 alive), COUNT directories masked each way; ratios are the "
+          "runtime's own masks' figure")
+    print("over the way's, per round (above 1.00: the way is faster or smaller):")
+    headers = ["masked dirs", "way", "start to exit ms", "vs maskedPaths", "slab KiB/container",
+               "vs maskedPaths", "meminfo Slab KiB"]
+    lines = []
+    for count, ways in containers["counts"].items():
+        for way, w in ways.items():
+            lines.append([count, way, f"{w['start_to_exit_ns']['median'] / 1e6:.1f}",
+                          fmt_ratio(w["start_to_exit_ns_vs_masked_paths"]),
+                          f"{w['slab_bytes_per_container']['median'] / 1024:.1f}",
+                          fmt_ratio(w["slab_bytes_per_container_vs_masked_paths"]),
+                          f"{w['meminfo_slab_bytes_per_container']['median'] / 1024:.1f}"])
+    print_table(headers, lines)
 
 
 def print_shortfalls(report):
@@ -505,10 +653,11 @@ def plot(report, path):
         groups.append([row["nullfs_rs_vs"][ref] for ref, _ in REFERENCES] + [None])
     for row in report["scoped_with_init_fs"].values():
         labels.append(f"scoped_with_init_fs: {row['label']}")
-        groups.append([None] * len(REFERENCES) + [row["rust_vs_c"]])
+        # The A/A slot holds the Rust sample against its second run.
+        groups.append([None] * (len(REFERENCES) - 1) + [row["aa_rust"], row["rust_vs_c"]])
     series = [("nullfs_rs vs C nullfs", "tab:blue"), ("nullfs_rs vs tmpfs", "tab:orange"),
               ("nullfs_rs vs ramfs", "tab:olive"),
-              ("nullfs_rs vs a second nullfs_rs (A/A: placement alone)", "tab:gray"),
+              ("A/A: a second nullfs_rs, or the Rust sample's second run", "tab:gray"),
               ("Rust vs C sample", "tab:green")]
 
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(labels) + 1.6))
@@ -564,6 +713,7 @@ def main():
     samples = parse_samples(args.samples)
     missing = [name for name, *_ in ROWS + GUARD_ROWS if name not in samples]
     missing += [name for name in MISSES_ROWS + MASKS_ROWS if name not in samples]
+    missing += [name for name, *_ in CONTAINER_ROWS if name not in samples]
     if missing:
         sys.exit(f"report.py: error: no measurements for {', '.join(missing)}")
     report = build_report(args, samples, parse_profiles(args.profiles))

@@ -7,10 +7,11 @@
 #
 # NULLFS_RS_BENCH_ROUNDS sets the rounds (default 9), NULLFS_RS_BENCH_MISSES
 # the missing names looked up to weigh the memory of remembered misses
-# (default 1000000), NULLFS_RS_BENCH_MASKS the paths masked each of three
-# ways, once per run, to weigh what masking costs (default 10000; about a
-# minute in all under TCG).  This is a benchmark: it fails when a
-# measurement cannot be taken, never because of a figure.
+# (default 1000000), NULLFS_RS_BENCH_MASKS the paths masked each of four
+# ways, in half as many rounds, to weigh what masking costs (default 5000).
+# The container rows (tools/bench/containers.py) take half as many rounds
+# too.  This is a benchmark: it fails when a measurement cannot be taken,
+# never because of a figure.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 cd "$NULLFS_RS_TOP"
@@ -21,7 +22,7 @@ rounds=${NULLFS_RS_BENCH_ROUNDS:-9}
 misses=${NULLFS_RS_BENCH_MISSES:-1000000}
 [[ $misses =~ ^[1-9][0-9]{0,8}$ ]] ||
 	die "NULLFS_RS_BENCH_MISSES must be a number from 1 to 999999999, not '$misses'"
-masks=${NULLFS_RS_BENCH_MASKS:-10000}
+masks=${NULLFS_RS_BENCH_MASKS:-5000}
 # A mount namespace holds at most fs.mount-max mounts, 100,000 by default.
 [[ $masks =~ ^[1-9][0-9]{0,4}$ ]] && ((masks <= 90000)) ||
 	die "NULLFS_RS_BENCH_MASKS must be a number from 1 to 90000, not '$masks'"

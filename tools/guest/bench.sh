@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench.sh ROUNDS [MISSES [MASKS]], inside the guest for make bench: loads
 # nullfs_rs, the vfs_bench helper and both scoped_with_init_fs samples, gives the
-# benchmark a scratch tmpfs, and leaves its measurements, perf profiles of the
-# in-kernel loops, and the kernel's release in $NULLFS_RS_RESULTS.  MISSES,
+# benchmark a scratch tmpfs, and leaves its measurements (bench's, then the
+# container rows of containers.py), perf profiles of the in-kernel loops, and
+# the kernel's release in $NULLFS_RS_RESULTS.  MISSES,
 # if given, is the number of missing names bench looks up to weigh the
 # memory of remembered misses, MASKS the number of paths it masks each way
 # to weigh what masking costs.  Unloads everything afterwards: a module that
@@ -30,6 +31,9 @@ echo "looked up by the scoped_with_init_fs samples" >"$work/lookup_file"
 uname -r >"$results/kernel"
 "$out/bench/bench" "$work" "$rounds" "$work/lookup_file" ${misses:+"$misses"} \
 	${masks:+"$masks"} >"$results/samples.txt"
+# As many rounds as the memory and masks rows: each turn starts containers.
+python3 "$NULLFS_RS_TOP/tools/bench/containers.py" /tmp/nullfs_rs_containers \
+	$(((rounds + 1) / 2)) >>"$results/samples.txt"
 
 # Where the time goes: a profile of each in-kernel loop on the C nullfs and
 # on nullfs_rs, and of each sample's guard loop, for report.py to show next
@@ -43,6 +47,9 @@ cat /proc/kallsyms >"$results/kallsyms"
 profile() { # NAME COMM COMMAND...
 	local name=$1 comm=$2
 	shift 2
+	# From the same dcache as the rounds (bench.c's drop_unused_dentries()).
+	echo 2 >/proc/sys/vm/drop_caches
+	echo 1 >/sys/kernel/debug/vfs_bench/rcu_barrier
 	perf record -q -a -e cpu-clock -F 10000 -o "$work/perf.data" -- "$@" >/dev/null
 	perf script -i "$work/perf.data" -F comm,tid,ip 2>/dev/null |
 		awk -v comm="$comm" '($1 == comm || $1 == "kthreadd") && $2 != 2 { print $3 }' \

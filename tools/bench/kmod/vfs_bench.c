@@ -21,6 +21,10 @@
  * statfs and iterate (rewind and read the whole directory).  The same C
  * caller measures every filesystem, so its own cost is the same on each side
  * of a comparison.
+ *
+ * A write to /sys/kernel/debug/vfs_bench/rcu_barrier returns once every RCU
+ * callback queued before it has run, so that the dentries drop_caches freed
+ * between two loops are not freed during the second.
  */
 #include <linux/debugfs.h>
 #include <linux/file.h>
@@ -29,6 +33,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
@@ -269,10 +274,24 @@ static const struct file_operations bench_fops = {
 	.release	= bench_release,
 };
 
+static ssize_t barrier_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	rcu_barrier();
+	return count;
+}
+
+static const struct file_operations barrier_fops = {
+	.owner	= THIS_MODULE,
+	.write	= barrier_write,
+};
+
 static int __init vfs_bench_init(void)
 {
 	debugfs_dir = debugfs_create_dir("vfs_bench", NULL);
 	debugfs_create_file("run", 0600, debugfs_dir, NULL, &bench_fops);
+	debugfs_create_file("rcu_barrier", 0200, debugfs_dir, NULL,
+			    &barrier_fops);
 	return 0;
 }
 
