@@ -350,7 +350,9 @@ fn write_open_here(_state: &State, reader: &mut UserSliceReader) -> Result {
     let name = read_path(reader, &mut buf)?;
     with_init_fs(|| {
         Path::lookup(name)?;
-        path::open(name, flags::O_RDONLY)?;
+        // Neither a controlling tty nor a wait on a FIFO while init's fs
+        // state is borrowed.
+        path::open(name, flags::O_RDONLY | flags::O_NOCTTY | flags::O_NONBLOCK)?;
         Ok(())
     })
 }

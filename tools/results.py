@@ -11,7 +11,8 @@ the TAP of the kselftest binaries are read with the kernel's own parser
 (KUNIT_PY is tools/testing/kunit/kunit.py of the cached tree, run as
 `kunit.py parse --json`). A test that is expected but did not report, a
 binary that reported fewer tests than its plan, and a test that reported
-but is not expected each fail, with their names.
+but is not expected each fail, with their names; so does a test that
+skipped unless its line starts with "may-skip ".
 
 Prints one line per test ("ok: ...", "FAIL: ...", "skip: ...") and, last,
 "counts PASSED FAILED SKIPPED" for tools/check.sh. With --write it instead
@@ -24,6 +25,11 @@ import pathlib
 import subprocess
 import sys
 import tempfile
+
+
+# The prefix of a line of EXPECTED whose test may skip; any other test that
+# skips fails, so that a missing kernel feature cannot pass for a test.
+MAY_SKIP = "may-skip "
 
 
 def parse_tap(kunit_py, path):
@@ -56,7 +62,8 @@ def parse_tap(kunit_py, path):
 
 
 def write_expected(path, seen):
-    """Rewrites @path with the tests in @seen, keeping its header."""
+    """Rewrites @path with the tests in @seen, keeping its header; a test
+    that skipped is written as one that may skip (review the diff)."""
     header = []
     for line in open(path):
         if not line.startswith("#"):
@@ -65,18 +72,22 @@ def write_expected(path, seen):
     with open(path, "w") as f:
         f.writelines(header)
         for key in sorted(k for k in seen if not k[2].startswith("(")):
-            f.write(" ".join(key) + "\n")
+            prefix = MAY_SKIP if seen[key] == "SKIP" else ""
+            f.write(prefix + " ".join(key) + "\n")
 
 
 def main():
     kunit_py, expected_file, results = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]).resolve()
     write = sys.argv[4:] == ["--write"]
-    expected = []
+    expected, may_skip = [], set()
     for line in open(expected_file):
         line = line.split("#", 1)[0].strip()
         if line:
-            kind, group, case = line.split(None, 2)
+            skippable = line.startswith(MAY_SKIP)
+            kind, group, case = line[len(MAY_SKIP) if skippable else 0:].split(None, 2)
             expected.append((kind, group, case))
+            if skippable:
+                may_skip.add((kind, group, case))
 
     seen = {}
     for ktap in sorted(results.glob("kunit-*.ktap")):
@@ -129,9 +140,12 @@ def main():
         elif status == "PASS":
             print(f"ok: {what}")
             passed += 1
-        elif status == "SKIP":
+        elif status == "SKIP" and key in may_skip:
             print(f"skip: {what}")
             skipped += 1
+        elif status == "SKIP":
+            print(f"FAIL: {what} (skipped, which it may not)")
+            failed += 1
         else:
             print(f"FAIL: {what} ({status.lower()})")
             failed += 1

@@ -41,6 +41,10 @@ while read -r verdict; do
 	sed 's/^# //' "$logs/$name" >"$results/kselftest-$name.tap"
 	echo "exit $status" >"$results/kselftest-$name.exit"
 done < <(grep -E '^(not )?ok [0-9]+ selftests: nullfs_rs: ' "$results/kselftest-runner.log")
+grep -q '^TAP version' "$results/kselftest-runner.log" ||
+	echo "the kselftest runner did not run: $(head -n1 "$results/kselftest-runner.log")" \
+		>>"$results/errors"
+rm -rf "$logs"
 
 # The kernel tree's own selftests, as they are and pointed at nullfs_rs
 # (tools/selftests/upstream/); they leave the module loaded and unloadable.

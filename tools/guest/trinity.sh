@@ -30,6 +30,7 @@ result() {
 	else
 		echo "not ok $n $2"
 		failed=$((failed + 1))
+		return 1
 	fi
 }
 # What must not change about a root: type, mode, owner, links, size, times.
@@ -38,13 +39,16 @@ root_state() { stat -c '%F %a %u %g %h %s %Y %Z' "$1" && ls -A "$1"; }
 echo "TAP version 13"
 echo "1..7"
 echo "# trinity $mode $amount, seed $seed"
-grep -q '^nullfs_rs ' /proc/modules || insmod "$NULLFS_RS_KO"
-mkdir -p "$victims/nullfs_rs" "$victims/rootfs_rs" "$work/cwd"
-mount -t nullfs_rs none "$victims/nullfs_rs" &&
+{ grep -q '^nullfs_rs ' /proc/modules || insmod "$NULLFS_RS_KO"; } &&
+	mkdir -p "$victims/nullfs_rs" "$victims/rootfs_rs" "$work/cwd" &&
+	mount -t nullfs_rs none "$victims/nullfs_rs" &&
 	mount -t rootfs_rs none "$victims/rootfs_rs" &&
 	before_nullfs_rs=$(root_state "$victims/nullfs_rs") &&
 	before_rootfs_rs=$(root_state "$victims/rootfs_rs")
-result $? "a nullfs_rs and a rootfs_rs mount are trinity's victims"
+if ! result $? "a nullfs_rs and a rootfs_rs mount are trinity's victims"; then
+	echo "Bail out! no victims to aim trinity at"
+	exit 1
+fi
 
 # trinity writes its logs and test files where it runs: a directory of
 # its own, not the victims'.
@@ -57,18 +61,26 @@ for type in nullfs_rs rootfs_rs; do
 	out=$work/out-$type
 	cd "$work/cwd" || exit 1
 	if [ "$mode" = --seconds ]; then
-		# SIGINT makes trinity stop its children and print its totals.
-		timeout --signal=INT --kill-after=60 "$half" "${run[@]}" >"$out" 2>&1
+		# SIGINT makes trinity stop its children and print its totals;
+		# its own status is kept, so a crash on the way shows (130 is
+		# the interrupt itself).
+		timeout --preserve-status --signal=INT --kill-after=60 "$half" \
+			"${run[@]}" >"$out" 2>&1
 		status=$?
-		[ "$status" -eq 124 ] && status=0
+		[ "$status" -eq 130 ] && status=0
 	else
-		timeout --kill-after=60 1800 "${run[@]}" -N "$half" >"$out" 2>&1
+		# A bound, not a timing: a hang must leave the later tests time.
+		timeout --kill-after=60 600 "${run[@]}" -N "$half" >"$out" 2>&1
 		status=$?
 	fi
 	cd / || exit 1
 	# A child trinity left behind would hold the victim busy: it is
 	# trinity's, not the module's, so it goes before the checks.
-	pkill -KILL -u nobody && sleep 1
+	pkill -KILL -u nobody
+	for _ in $(seq 60); do
+		pgrep -u nobody >/dev/null || break
+		sleep 1
+	done
 	tail -n 5 "$out" | sed 's/^/# /'
 	# Its last words count what it did: "Ran N syscalls. Successes: ...".
 	calls=$(sed -n 's/.*Ran \([0-9]*\) syscalls.*/\1/p' "$out" | tail -n 1)

@@ -1281,9 +1281,20 @@ static int run_side(const struct run *run, bool c_nullfs, int out)
  */
 static bool documented_difference(const struct answer *c, const struct answer *rs)
 {
+	char uncached[64];
+
 	if ((c->kind != OP_OPENAT2 && c->kind != OP_URING_OPENAT) ||
 	    !(c->resolve & RESOLVE_CACHED) || c->ret != -1 || c->err != EAGAIN ||
 	    rs->err == EAGAIN || strcmp(c->out, rs->out))
+		return false;
+	/*
+	 * nullfs_rs's answer from the dcache must be the one it gives without
+	 * RESOLVE_CACHED: a cached answer that the walk would not give is a
+	 * stale dentry, not a documented difference.
+	 */
+	snprintf(uncached, sizeof(uncached), "uncached: %s",
+		 rs->ret < 0 ? strerrorname_np(rs->err) : "an fd");
+	if (!strstr(rs->out, uncached))
 		return false;
 	/*
 	 * A name nullfs_rs remembers as missing: it answers from the dcache
@@ -1417,7 +1428,8 @@ static int unload_module_when_released(void)
 {
 	int i;
 
-	for (i = 0; i < 500; i++) {
+	/* A bound for a loaded TCG guest, not a timing: 60 seconds. */
+	for (i = 0; i < 6000; i++) {
 		if (!unload_module())
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EAGAIN)

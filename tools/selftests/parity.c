@@ -733,10 +733,19 @@ TEST(io_uring_same_results_as_c_nullfs)
 			       &userns_side, "nullfs_rs in a userns");
 	TH_LOG("%d results compared", c_side.count);
 	EXPECT_EQ(0, differences);
-	/* The rows ran: the ring was set up and the root opened. */
+	/* The rows ran on every side: the ring was set up and the root opened. */
 	ASSERT_LT(0, c_side.count);
 	EXPECT_STREQ("openat root", c_side.r[0].what);
 	EXPECT_EQ(0, c_side.r[0].value);
+	ASSERT_LT(0, c_userns_side.count);
+	EXPECT_STREQ("openat root", c_userns_side.r[0].what);
+	EXPECT_EQ(0, c_userns_side.r[0].value);
+	ASSERT_LT(0, rust_side.count);
+	EXPECT_STREQ("openat root", rust_side.r[0].what);
+	EXPECT_EQ(0, rust_side.r[0].value);
+	ASSERT_LT(0, userns_side.count);
+	EXPECT_STREQ("openat root", userns_side.r[0].what);
+	EXPECT_EQ(0, userns_side.r[0].value);
 }
 
 static void run_io_uring_cached(const char *dir, struct battery *b)

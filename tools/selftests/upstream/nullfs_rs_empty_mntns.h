@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int nullfs_rs_instance = -1;
 
@@ -53,6 +54,7 @@ __attribute__((constructor)) static void nullfs_rs_make_instance(void)
  */
 static inline int nullfs_rs_empty_mntns(void)
 {
+	struct stat instance, root;
 	int ns_fd;
 
 	ns_fd = syscall(__NR_open_tree, nullfs_rs_instance, "",
@@ -62,6 +64,16 @@ static inline int nullfs_rs_empty_mntns(void)
 	if (setns(ns_fd, CLONE_NEWNS))
 		nullfs_rs_die("setns() into the namespace of nullfs_rs");
 	close(ns_fd);
+	/*
+	 * The root must be the instance, not the C nullfs beneath it, which
+	 * has the same magic and would pass every test in its place.
+	 */
+	if (fstat(nullfs_rs_instance, &instance) || stat("/", &root))
+		nullfs_rs_die("stat() of the instance and of the new root");
+	if (instance.st_dev != root.st_dev || instance.st_ino != root.st_ino) {
+		errno = EXDEV;
+		nullfs_rs_die("the new root is not the nullfs_rs instance");
+	}
 	return 0;
 }
 

@@ -77,8 +77,8 @@ if ! unshare --mount --propagation private -- "$BASH" "$0" --in-writable-root; t
 fi
 
 # The namespaces of the tests are gone with their processes; allow the
-# last references a moment to drop.
-for _ in $(seq 10); do
+# last references a moment to drop (a bound for a loaded TCG guest).
+for _ in $(seq 60); do
 	[ "$(cat /sys/module/nullfs_rs/refcnt)" = 0 ] && exit 0
 	sleep 1
 done
