@@ -553,13 +553,17 @@ static unsigned int digest(const char *buf, long len)
 }
 
 /*
- * Whether to try a RESOLVE_CACHED open again: a walk through the dcache
- * also gives up (EAGAIN) when a mount changed anywhere meanwhile, as the
- * other side's do.  Only an EAGAIN that stays is the answer.
+ * Whether to try an open again: a walk through the dcache
+ * (RESOLVE_CACHED), and a scoped walk that takes ".." (RESOLVE_BENEATH,
+ * RESOLVE_IN_ROOT), give up with EAGAIN when a mount or rename changed
+ * anywhere meanwhile, as the other side's mounts do; openat2(2) tells the
+ * caller to retry.  Only an EAGAIN that stays is the answer.
  */
 static bool transient_eagain(int err, unsigned long long resolve, int *tries)
 {
-	return err == EAGAIN && resolve & RESOLVE_CACHED && ++*tries < 5;
+	return err == EAGAIN &&
+	       resolve & (RESOLVE_CACHED | RESOLVE_BENEATH | RESOLVE_IN_ROOT) &&
+	       ++*tries < 100;
 }
 
 /*
