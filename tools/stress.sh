@@ -2,12 +2,12 @@
 # `make stress`: the reliability run on the debug kernel (KASAN, lockdep,
 # kmemleak, failslab, debugobjects): stress with rmmod/insmod in a loop,
 # every mount allocation failed in turn, hostile input, the user namespace
-# rules and the seeded fuzzer, at full length; trinity for a fixed time;
+# rules and the seeded fuzzer, at full length; trinity for a count of syscalls;
 # the OCI runtimes' container tests on this kernel too; then the figures.
 #
 #   NULLFS_RS_STRESS_SECONDS (60), NULLFS_RS_STRESS_THREADS (8),
 #   NULLFS_RS_FUZZ_OPS (200000), NULLFS_RS_FUZZ_SEED (random; printed; also
-#   trinity's seed), NULLFS_RS_TRINITY_SECONDS (300)
+#   trinity's seed), NULLFS_RS_TRINITY_OPS (40000)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$NULLFS_RS_TOP"
@@ -38,7 +38,7 @@ tools/boot.sh --results "$results" --timeout "${NULLFS_RS_STRESS_TIMEOUT:-5400}"
 	NULLFS_RS_FUZZ_OPS="${NULLFS_RS_FUZZ_OPS:-200000}" \
 	NULLFS_RS_STRESS_SECONDS="${NULLFS_RS_STRESS_SECONDS:-60}" \
 	NULLFS_RS_STRESS_THREADS="${NULLFS_RS_STRESS_THREADS:-8}" \
-	NULLFS_RS_TRINITY_SECONDS="${NULLFS_RS_TRINITY_SECONDS:-300}" \
+	NULLFS_RS_TRINITY_OPS="${NULLFS_RS_TRINITY_OPS:-40000}" \
 	tools/guest/stress.sh >"$logs/boot.log" 2>&1 || boot_rc=$?
 
 passed=0 failed=0 skipped=0

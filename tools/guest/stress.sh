@@ -7,7 +7,7 @@ results=$NULLFS_RS_RESULTS
 export NULLFS_RS_KO=$NULLFS_RS_OUT/module/nullfs_rs.ko
 export NULLFS_RS_SAMPLES=$NULLFS_RS_OUT/samples
 export NULLFS_RS_STRESS_SECONDS NULLFS_RS_STRESS_THREADS NULLFS_RS_FUZZ_OPS NULLFS_RS_FUZZ_SEED
-trinity_seconds=${NULLFS_RS_TRINITY_SECONDS:-300}
+trinity_ops=${NULLFS_RS_TRINITY_OPS:-40000}
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 kmemleak=/sys/kernel/debug/kmemleak
@@ -26,7 +26,7 @@ for test in stress fault_injection hostile fuzz; do
 	echo "exit $?" >"$results/kselftest-$test.exit"
 done
 
-"$NULLFS_RS_TOP/tools/guest/trinity.sh" --seconds "$trinity_seconds" "$NULLFS_RS_FUZZ_SEED" \
+"$NULLFS_RS_TOP/tools/guest/trinity.sh" --ops "$trinity_ops" "$NULLFS_RS_FUZZ_SEED" \
 	>"$results/kselftest-trinity.tap" 2>&1
 echo "exit $?" >"$results/kselftest-trinity.exit"
 
