@@ -8,9 +8,9 @@
 # DIR read-write at the same path; the guest's environment names it
 # NULLFS_RS_RESULTS.  The exit status is the guest command's, unless the boot
 # timed out (124) or the guest's kernel log shows a splat (WARNING, BUG,
-# Oops, KASAN, lockdep, kmemleak, panic, busy inodes after unmount), which
-# fails the run (125).  The
-# kernel log is kept in DIR/console.log.
+# Oops, KASAN, lockdep, kmemleak, panic, busy inodes after unmount, a hung
+# task), which fails the run (125).  The kernel log is kept in
+# DIR/console.log.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -61,10 +61,10 @@ kvm_works() {
 }
 
 # Prints the first line of the kernel log $1 that reports a splat (WARNING,
-# BUG, Oops, KASAN, lockdep, kmemleak, panic, busy inodes after unmount);
-# fails if there is none.  The patterns are the reports' own lines, not the
-# debug features' boot banners.
-SPLAT='WARNING:|BUG:|Oops|KASAN:|suspected memory leak|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|lockdep: .*(bug|BUG)|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount'
+# BUG, Oops, KASAN, lockdep, kmemleak, panic, busy inodes after unmount, a
+# hung task); fails if there is none.  The patterns are the reports' own
+# lines, not the debug features' boot banners.
+SPLAT='WARNING:|BUG:|Oops|KASAN:|suspected memory leak|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|lockdep: .*(bug|BUG)|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount|blocked for more than [0-9]+ seconds'
 splat_in() {
 	grep -Em1 "$SPLAT" "$1"
 }

@@ -47,8 +47,7 @@ enter_writable_root() {
 # for nullfs_rs; Documentation/upstream_selftests.rst says why each is
 # left out. fsmount_ns_test: the cases its variants cloexec_only and
 # namespace_only skip by the test's own design ("only for basic case",
-# "only for FSMOUNT_NAMESPACE case"). locked_mount_test: the three that
-# need tracefs, which the test kernel does not have (no CONFIG_FTRACE).
+# "only for FSMOUNT_NAMESPACE case").
 filters() {
 	local case
 	case $1 in
@@ -65,11 +64,6 @@ filters() {
 			userns:umount_fails_einval userns:umount_succeeds; do
 			echo "-r fsmount_ns_${case%%:*}:${case#*:}"
 		done
-		;;
-	locked_mount_test)
-		echo "-T automount_locked_in_the_triggering_namespace"
-		echo "-T expiry_leaves_a_locked_mount_alone"
-		echo "-T umount_of_a_bind_leaves_a_locked_automount_alone"
 		;;
 	esac
 }
