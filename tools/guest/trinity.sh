@@ -68,6 +68,16 @@ for type in nullfs_rs rootfs_rs; do
 	timeout --kill-after=60 $((600 + half / 10)) "${run[@]}" -N "$half" >"$out" 2>&1
 	status=$?
 	cd / || exit 1
+	# Overran its bound (timeout's 124, or 137 once it had to kill): say
+	# where trinity's tasks are, and have the kernel dump its blocked ones.
+	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+		echo "# trinity on $type overran its bound; its tasks left:"
+		for pid in $(pgrep -u nobody); do
+			echo "# $pid $(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) $(cat "/proc/$pid/wchan" 2>/dev/null)"
+			sed 's/^/#   /' "/proc/$pid/stack" 2>/dev/null
+		done
+		echo w >/proc/sysrq-trigger
+	fi
 	# A child trinity left behind would hold the victim busy: it is
 	# trinity's, not the module's, so it goes before the checks.
 	pkill -KILL -u nobody
