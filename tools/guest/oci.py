@@ -34,10 +34,10 @@ NULL_FS_MAGIC = "4e554c4c"
 # Commands the probe uses, as busybox applets.
 APPLETS = ["sh", "ls", "touch", "chmod", "mount", "umount", "stat", "cat", "echo", "tr"]
 
-PROBE = r"""#!/bin/sh
-# What the container's root can do to /secret. One line per row:
-# ROW RESULT, where RESULT is "ok", "ok: DETAIL" or an errno name.
-errname() {
+# The probe's shell functions, which podman.py's probe shares: what a
+# failed command said, as an errno name; one row of a command's result; the
+# names in /secret.
+PROBE_FUNCTIONS = r"""errname() {
 	case "$1" in
 	*"Read-only file system"*) echo EROFS ;;
 	*"Operation not permitted"*) echo EPERM ;;
@@ -63,6 +63,12 @@ listing() {
 	names=$(ls -A /secret 2>&1 | tr '\n' ' ')
 	echo "${names:-empty}"
 }
+"""
+
+PROBE = r"""#!/bin/sh
+# What the container's root can do to /secret. One line per row:
+# ROW RESULT, where RESULT is "ok", "ok: DETAIL" or an errno name.
+""" + PROBE_FUNCTIONS + r"""
 echo "list $(listing)"
 echo "statfs $(stat -f -c %t /secret 2>&1)"
 try create touch /secret/new
@@ -100,23 +106,23 @@ def tap(ok, what, why=""):
     sys.stdout.flush()
 
 
-def run(cmd, user=None, **kw):
+def run(cmd, user=None, timeout=120, **kw):
     if user is not None:
         cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + cmd
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kw)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
 
 
-def make_rootfs():
-    rootfs = f"{WORK}/rootfs"
+def make_rootfs(rootfs=f"{WORK}/rootfs", probe=PROBE, applets=APPLETS):
+    """A busybox image whose /secret holds a file, with @probe as /probe.sh."""
     for d in ["bin", "proc", "sys", "dev", "tmp", "secret"]:
         os.makedirs(f"{rootfs}/{d}", exist_ok=True)
     shutil.copy("/bin/busybox", f"{rootfs}/bin/busybox")
-    for applet in APPLETS:
+    for applet in applets:
         os.symlink("busybox", f"{rootfs}/bin/{applet}")
     with open(f"{rootfs}/secret/file", "w") as f:
         f.write("the masked content\n")
     with open(f"{rootfs}/probe.sh", "w") as f:
-        f.write(PROBE)
+        f.write(probe)
     os.chmod(f"{rootfs}/probe.sh", 0o755)
     os.chmod(f"{rootfs}/tmp", 0o1777)
     return rootfs
@@ -189,11 +195,12 @@ def container(runtime, rootless, mask, caps, n, mount_options=None):
     return done.returncode, done.stdout, done.stderr
 
 
-def probe_rows(out):
+def probe_rows(out, names=ROWS):
+    """The probe's "ROW RESULT" lines, for the rows in @names."""
     rows = {}
     for line in out.splitlines():
         row, _, result = line.partition(" ")
-        if row in ROWS:
+        if row in names:
             rows[row] = result.strip()
     return rows
 

@@ -27,38 +27,17 @@ import subprocess
 import sys
 import time
 
+import oci
+from oci import NOBODY, NULL_FS_MAGIC, tap
+
 WORK = "/tmp/podman"
-NOBODY = 65534
-NULL_FS_MAGIC = "4e554c4c"
 TMPFS_MAGIC = "1021994"
 APPLETS = ["sh", "ls", "touch", "chmod", "umount", "stat", "tr"]
 
 PROBE = r"""#!/bin/sh
 # What the container's root can do to /secret, one "ROW RESULT" line each;
 # RESULT is "ok", "ok: DETAIL" or an errno name.
-errname() {
-	case "$1" in
-	*"Read-only file system"*) echo EROFS ;;
-	*"Operation not permitted"*) echo EPERM ;;
-	*"Permission denied"*) echo EACCES ;;
-	*"No such file or directory"*) echo ENOENT ;;
-	*"Invalid argument"*) echo EINVAL ;;
-	*) echo "other: $1" ;;
-	esac
-}
-listing() {
-	names=$(ls -A /secret 2>&1 | tr '\n' ' ')
-	echo "${names:-empty}"
-}
-try() {
-	row=$1
-	shift
-	if out=$("$@" 2>&1); then
-		echo "$row ok"
-	else
-		echo "$row $(errname "$out")"
-	fi
-}
+""" + oci.PROBE_FUNCTIONS + r"""
 echo "list $(listing)"
 echo "statfs $(stat -f -c %t /secret 2>&1)"
 try create touch /secret/new
@@ -94,25 +73,10 @@ MEANING = {
 
 # unmasked 1, bind 6, volume 10, volume o=uid 1, mask=/secret 6, --mount 1
 TESTS_PER_MODE = 25
-test_number = 0
-failures = 0
-
-
-def tap(ok, what, why=""):
-    global test_number, failures
-    test_number += 1
-    failures += not ok
-    print(f"{'ok' if ok else 'not ok'} {test_number} {what}")
-    if why and not ok:
-        for line in why.splitlines():
-            print(f"# {line}")
-    sys.stdout.flush()
 
 
 def run(cmd, user=None, env=None):
-    if user is not None:
-        cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + cmd
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    return oci.run(cmd, user, timeout=300, env=env)
 
 
 def loaded():
@@ -187,17 +151,7 @@ class Podman:
 
 
 def make_rootfs(rootfs, owner):
-    for d in ["bin", "proc", "sys", "dev", "tmp", "secret"]:
-        os.makedirs(f"{rootfs}/{d}")
-    shutil.copy("/bin/busybox", f"{rootfs}/bin/busybox")
-    for applet in APPLETS:
-        os.symlink("busybox", f"{rootfs}/bin/{applet}")
-    with open(f"{rootfs}/secret/file", "w") as f:
-        f.write("the masked content\n")
-    with open(f"{rootfs}/probe.sh", "w") as f:
-        f.write(PROBE)
-    os.chmod(f"{rootfs}/probe.sh", 0o755)
-    os.chmod(f"{rootfs}/tmp", 0o1777)
+    oci.make_rootfs(rootfs, PROBE, APPLETS)
     # A rootless podman writes its /etc/hosts and /run mount points into the
     # rootfs, as the user it runs as.
     if owner is not None:
@@ -212,12 +166,7 @@ def kernel_log():
 
 
 def probe_rows(out):
-    rows = {}
-    for line in out.splitlines():
-        row, _, result = line.partition(" ")
-        if row in ROWS:
-            rows[row] = result.strip()
-    return rows
+    return oci.probe_rows(out, ROWS)
 
 
 def check_container(what, done, expected):
@@ -355,7 +304,7 @@ def main():
     shutil.rmtree(WORK)
     for lock in set(glob.glob("/dev/shm/libpod*")) - locks_before:
         os.unlink(lock)
-    return 1 if failures else 0
+    return 1 if oci.failures else 0
 
 
 if __name__ == "__main__":
