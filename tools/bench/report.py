@@ -214,14 +214,47 @@ def parse_samples(path):
     return samples
 
 
+# A trend over the rounds counts as drift below this p: a run tests about a
+# hundred cells, and at 0.01 noise alone would flag one of them a run.
+DRIFT_P = 0.001
+
+
+def inversion_counts(n):
+    """How many orderings of n distinct values have k inversions, for each
+    k: the exact distribution of Kendall's statistic with no trend."""
+    counts = [1]
+    for size in range(2, n + 1):
+        grown = [0] * (len(counts) + size - 1)
+        for k, count in enumerate(counts):
+            for extra in range(size):
+                grown[k + extra] += count
+        counts = grown
+    return counts
+
+
+def trend(values):
+    """Kendall's tau of @values against their round, and its exact two-sided
+    p (ties count as neither concordant nor discordant)."""
+    n = len(values)
+    pairs = n * (n - 1) // 2
+    if pairs == 0:
+        return {"tau": 0.0, "p": 1.0}
+    score = sum((b > a) - (b < a) for i, a in enumerate(values) for b in values[i + 1:])
+    counts = inversion_counts(n)
+    extreme = sum(c for k, c in enumerate(counts) if abs(pairs - 2 * k) >= abs(score))
+    return {"tau": score / pairs, "p": extreme / sum(counts)}
+
+
 def summary(values):
-    """Median, spread and every value of a row, @values in round order."""
+    """Median, spread, trend and every value of a row, @values in round
+    order."""
     return {
         "median": statistics.median(values),
         "min": min(values),
         "max": max(values),
         "first": values[0],
         "last": values[-1],
+        "trend": trend(values),
         "values": values,
     }
 
@@ -514,25 +547,32 @@ def print_report(report):
 
 
 def print_drift(report):
-    """The first round against the last: every round starts from the same
-    state, so the two should differ by noise only."""
+    """The first round against the last, and the trend over all rounds:
+    every round starts from the same state, so neither should show more
+    than noise."""
     print()
-    print("drift: the first round's value, then the last round's, of every subject "
-          "(every round starts from the same state):")
-    headers = ["operation"] + SUBJECTS
-    lines = []
-    for row in report["rows"].values():
-        lines.append([row["label"]] + [
-            f"{fmt(c['first'], row['unit'])} -> {fmt(c['last'], row['unit'])}"
-            if (c := row["subjects"].get(s)) else "-" for s in SUBJECTS])
-    print_table(headers, lines)
-    headers = ["scoped_with_init_fs"] + GUARD_SUBJECTS
-    lines = []
-    for row in report["scoped_with_init_fs"].values():
-        lines.append([row["label"]] + [
-            f"{fmt(c['first'], row['unit'])} -> {fmt(c['last'], row['unit'])}"
-            if (c := row["subjects"].get(s)) else "-" for s in GUARD_SUBJECTS])
-    print_table(headers, lines)
+    print("drift: the first round's value -> the last round's, and Kendall's tau of the "
+          "values against their round")
+    print(f"(every round starts from the same state; DRIFT marks a trend with p < {DRIFT_P}, "
+          "which 9 rounds reach at |tau| >= 0.83):")
+    drifting = []
+
+    def cell(row, subject):
+        c = row["subjects"].get(subject)
+        if not c:
+            return "-"
+        t = c["trend"]
+        if t["p"] < DRIFT_P:
+            drifting.append(f"{row['label']} ({subject}, tau {t['tau']:+.2f})")
+        return (f"{fmt(c['first'], row['unit'])} -> {fmt(c['last'], row['unit'])} "
+                f"{t['tau']:+.2f}{' DRIFT' if t['p'] < DRIFT_P else ''}")
+
+    for rows, subjects, title in ((report["rows"], SUBJECTS, "operation"),
+                                  (report["scoped_with_init_fs"], GUARD_SUBJECTS,
+                                   "scoped_with_init_fs")):
+        print_table([title] + subjects,
+                    [[row["label"]] + [cell(row, s) for s in subjects] for row in rows.values()])
+    print(f"rows that drift: {', '.join(drifting) if drifting else 'none'}")
 
 
 def print_misses(misses):
@@ -647,18 +687,27 @@ def print_shortfalls(report):
 
 
 def plot(report, path):
-    labels, groups = [], []
-    for row in report["rows"].values():
-        labels.append(row["label"])
-        groups.append([row["nullfs_rs_vs"][ref] for ref, _ in REFERENCES] + [None])
-    for row in report["scoped_with_init_fs"].values():
-        labels.append(f"scoped_with_init_fs: {row['label']}")
-        # The A/A slot holds the Rust sample against its second run.
-        groups.append([None] * (len(REFERENCES) - 1) + [row["aa_rust"], row["rust_vs_c"]])
     series = [("nullfs_rs vs C nullfs", "tab:blue"), ("nullfs_rs vs tmpfs", "tab:orange"),
               ("nullfs_rs vs ramfs", "tab:olive"),
               ("A/A: a second nullfs_rs, or the Rust sample's second run", "tab:gray"),
-              ("Rust vs C sample", "tab:green")]
+              ("Rust vs C sample", "tab:green"),
+              ("container: the runtime's maskedPaths vs the way", "tab:purple")]
+    labels, groups = [], []
+    for row in report["rows"].values():
+        labels.append(row["label"])
+        groups.append([row["nullfs_rs_vs"][ref] for ref, _ in REFERENCES] + [None, None])
+    for row in report["scoped_with_init_fs"].values():
+        labels.append(f"scoped_with_init_fs: {row['label']}")
+        # The A/A slot holds the Rust sample against its second run.
+        groups.append([None] * (len(REFERENCES) - 1) + [row["aa_rust"], row["rust_vs_c"], None])
+    for count, ways in report["containers"]["counts"].items():
+        for way, w in ways.items():
+            for key, what in (("start_to_exit_ns", "start to exit"),
+                              ("slab_bytes_per_container", "slab")):
+                r = w[f"{key}_vs_masked_paths"]
+                if r is not None:
+                    labels.append(f"container, {count} masks, {way}: {what}")
+                    groups.append([None] * (len(series) - 1) + [r])
 
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(labels) + 1.6))
     height = 0.18
