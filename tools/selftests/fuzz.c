@@ -567,14 +567,25 @@ static bool transient_eagain(int err, unsigned long long resolve, int *tries)
 }
 
 /*
- * What an open with RESOLVE_CACHED gives once retried without it, as its
- * caller must on EAGAIN; made whatever the first answer, on both sides.
+ * An open with RESOLVE_CACHED retried without it, as its caller must on
+ * EAGAIN: made whatever the first answer @cached was, on both sides, and
+ * shown in the answer. After an EAGAIN the caller goes on with the retry's
+ * fd, and so does the slot: where documented_difference() lets the C
+ * nullfs's EAGAIN stand against nullfs_rs's fd, both slots then hold the
+ * same file, and the sides do not drift apart in what follows.
  */
-static void show_uncached(struct answer *ans, long fd)
+static void open_uncached(struct side *s, const struct op *op, struct open_how how,
+			  long cached, struct answer *ans)
 {
+	long fd;
+
+	how.resolve &= ~RESOLVE_CACHED;
+	fd = syscall(__NR_openat2, fd_of(s, op->dfd), op->name, &how, sizeof(how));
 	append(ans->out, sizeof(ans->out), "uncached: %s",
 	       fd < 0 ? strerrorname_np(errno) : "an fd");
-	if (fd >= 0)
+	if (cached < 0 && ans->err == EAGAIN)
+		keep_fd(s, op->slot, fd);
+	else if (fd >= 0)
 		close(fd);
 }
 
@@ -601,11 +612,8 @@ static long run_open(struct side *s, const struct op *op, bool with_how, struct 
 	while (transient_eagain(fd < 0 ? errno : 0, how.resolve, &tries));
 	ans->err = errno;
 	keep_fd(s, op->slot, fd);
-	if (how.resolve & RESOLVE_CACHED) {
-		how.resolve &= ~RESOLVE_CACHED;
-		show_uncached(ans, syscall(__NR_openat2, fd_of(s, op->dfd), op->name, &how,
-					   sizeof(how)));
-	}
+	if (how.resolve & RESOLVE_CACHED)
+		open_uncached(s, op, how, fd, ans);
 	return fd < 0 ? -1 : 0;
 }
 
@@ -875,11 +883,8 @@ static long run_uring(struct side *s, const struct op *op, struct answer *ans)
 		ans->err = -res;
 	if (op->kind == OP_URING_OPENAT) {
 		keep_fd(s, op->slot, res);
-		if (how.resolve & RESOLVE_CACHED) {
-			how.resolve &= ~RESOLVE_CACHED;
-			show_uncached(ans, syscall(__NR_openat2, fd_of(s, op->dfd), op->name,
-						   &how, sizeof(how)));
-		}
+		if (how.resolve & RESOLVE_CACHED)
+			open_uncached(s, op, how, res, ans);
 		return res < 0 ? -1 : 0;
 	}
 	if (res < 0)
