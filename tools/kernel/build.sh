@@ -83,7 +83,7 @@ for frag in "${fragments[@]}"; do
 done
 kmake -s rustavailable >/dev/null || die "the Rust toolchain does not satisfy the kernel (make rustavailable)"
 
-say "building linux $version ($flavour); a cold build takes about 25 minutes, the debug one about 45"
+say "building linux $version ($flavour); a cold build takes about 20 minutes, the debug one about 30"
 jobs=$(($(nproc) + 1))
 kmake -j"$jobs" -s >"$top/make.log" 2>&1 || { tail -n 40 "$top/make.log" >&2; die "kernel build failed (log: $top/make.log)"; }
 kmake -s headers_install INSTALL_HDR_PATH="$top/usr" >/dev/null
