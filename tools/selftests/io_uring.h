@@ -48,6 +48,15 @@ static inline int uring_init(struct uring *u)
 
 	memset(u, 0, sizeof(*u));
 	memset(&p, 0, sizeof(p));
+	/*
+	 * A request done by an io-wq worker is freed after its CQE is posted.
+	 * Without DEFER_TASKRUN the free is task work queued with TWA_SIGNAL,
+	 * which makes signal_pending() true in whatever syscall the task is in
+	 * by then: a getdents64 there stops after its first entry.  Deferred,
+	 * it waits for the next io_uring_enter(), and the task's other calls
+	 * answer the same however fast the worker was.
+	 */
+	p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
 	u->fd = syscall(__NR_io_uring_setup, 4, &p);
 	if (u->fd < 0)
 		return -1;
