@@ -149,8 +149,32 @@ static const char *const names[] = {
 	"./x", "/../x/y", long_name,
 };
 
-/* The threads share the tree: they stay below their own fd of the root. */
-static const char *const thread_names[] = { "x", "y", "x/y", ".", "", "./x" };
+/*
+ * The threads share the tree: they stay below their own fd of the root,
+ * and each has names of its own ("x2", "x2/y2", ...), filled in before the
+ * sides start.  With names in common, what a thread's RESOLVE_CACHED open
+ * finds depends on whether another thread looked the name up first:
+ * nullfs_rs remembers the miss, and the C nullfs answered such opens
+ * differently from one run of a seed to the next.
+ */
+#define NR_THREAD_NAMES 6
+static char thread_names[NR_THREADS][NR_THREAD_NAMES][8];
+
+static void name_threads(void)
+{
+	int t;
+
+	for (t = 0; t < NR_THREADS; t++) {
+		char (*name)[8] = thread_names[t];
+
+		snprintf(name[0], sizeof(name[0]), "x%d", t);
+		snprintf(name[1], sizeof(name[1]), "y%d", t);
+		snprintf(name[2], sizeof(name[2]), "x%d/y%d", t, t);
+		snprintf(name[3], sizeof(name[3]), ".");
+		/* name[4] stays "", the empty path. */
+		snprintf(name[5], sizeof(name[5]), "./x%d", t);
+	}
+}
 
 static const unsigned long long open_flag_bits[] = {
 	O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_PATH,
@@ -246,10 +270,14 @@ static int draw_dfd(struct rng *r)
 }
 
 /*
- * The calls that take a path from the cwd, which may be in a mount where
- * the threads would see each other's changes, take the thread's fd instead.
+ * What a thread's call answers must not depend on how the threads
+ * interleave.  The calls that take a path from the cwd, which may be in a
+ * mount where the threads would see each other's changes, take the
+ * thread's fd instead.  Locks are shared ones: all the threads' fds are on
+ * the root's inode, where one thread's exclusive lock would make another's
+ * flock() fail, or its F_GETLK report it, only if it came first.
  */
-static void stay_below_own_fd(struct op *op)
+static void keep_thread_apart(struct op *op)
 {
 	if (op->kind == OP_TRUNCATE)
 		op->kind = OP_FTRUNCATE;
@@ -257,13 +285,18 @@ static void stay_below_own_fd(struct op *op)
 		op->kind = OP_FSTATFS;
 	else if (op->kind == OP_INOTIFY)
 		op->kind = OP_STATX;
+	else if (op->kind == OP_FLOCK && op->flags & LOCK_EX)
+		op->flags = (op->flags & ~LOCK_EX) | LOCK_SH;
+	else if (op->kind == OP_FCNTL && op->flags2 == F_WRLCK)
+		op->flags2 = F_RDLCK;
 	op->variant |= XATTR_BY_FD;
 }
 
-static void draw_path_op(struct rng *r, struct op *op, bool in_thread)
+/* A path call of the main stream, or with @thread >= 0 of that thread's. */
+static void draw_path_op(struct rng *r, struct op *op, int thread)
 {
-	const char *const *list = in_thread ? thread_names : names;
-	unsigned int list_size = in_thread ? TABLE_SIZE(thread_names) : TABLE_SIZE(names);
+	bool in_thread = thread >= 0;
+	unsigned int list_size = in_thread ? NR_THREAD_NAMES : TABLE_SIZE(names);
 	unsigned int i;
 
 	memset(op, 0, sizeof(*op));
@@ -272,9 +305,9 @@ static void draw_path_op(struct rng *r, struct op *op, bool in_thread)
 	op->dfd2 = in_thread ? DFD_ROOT : draw_dfd(r);
 	op->slot = in_thread ? -1 : (int)rnd(r, NR_SLOTS);
 	i = rnd(r, list_size);
-	op->name = list[i];
+	op->name = in_thread ? thread_names[thread][i] : names[i];
 	i = rnd(r, list_size);
-	op->name2 = list[i];
+	op->name2 = in_thread ? thread_names[thread][i] : names[i];
 	op->variant = rnd(r, 64);
 	op->mode = rnd(r, 010000);
 	op->a = rnd(r, 3 * IO_SIZE);
@@ -341,7 +374,7 @@ static void draw_path_op(struct rng *r, struct op *op, bool in_thread)
 		break;
 	}
 	if (in_thread)
-		stay_below_own_fd(op);
+		keep_thread_apart(op);
 }
 
 static void draw_op(struct rng *r, struct op *op)
@@ -350,7 +383,7 @@ static void draw_op(struct rng *r, struct op *op)
 
 	/* Two in three operations are path calls; the rest manage fds and mounts. */
 	if (pick < 66) {
-		draw_path_op(r, op, false);
+		draw_path_op(r, op, -1);
 		return;
 	}
 	memset(op, 0, sizeof(*op));
@@ -385,7 +418,8 @@ static void draw_op(struct rng *r, struct op *op)
 		op->b = (long long)rnd(r, 8) - 1;	/* aux */
 		break;
 	case OP_FSMOUNT:
-		op->flags = rnd(r, 4) ? FSMOUNT_CLOEXEC : FSMOUNT_CLOEXEC << 1;	/* unknown */
+		/* FSMOUNT_NAMESPACE: the mount in a namespace of its own, whose fd we get. */
+		op->flags = rnd(r, 4) ? FSMOUNT_CLOEXEC : FSMOUNT_NAMESPACE;
 		op->flags2 = draw_bits(r, mount_attr_bits, TABLE_SIZE(mount_attr_bits), 6);
 		break;
 	case OP_MOVE_MOUNT:
@@ -566,6 +600,19 @@ static bool transient_eagain(int err, unsigned long long resolve, int *tries)
 	       ++*tries < 100;
 }
 
+/* openat2(2) as a caller uses it: again after an EAGAIN that may pass. */
+static long openat2_retrying(const struct side *s, const struct op *op,
+			     const struct open_how *how)
+{
+	int tries = 0;
+	long fd;
+
+	do
+		fd = syscall(__NR_openat2, fd_of(s, op->dfd), op->name, how, sizeof(*how));
+	while (transient_eagain(fd < 0 ? errno : 0, how->resolve, &tries));
+	return fd;
+}
+
 /*
  * An open with RESOLVE_CACHED retried without it, as its caller must on
  * EAGAIN: made whatever the first answer @cached was, on both sides, and
@@ -580,7 +627,7 @@ static void open_uncached(struct side *s, const struct op *op, struct open_how h
 	long fd;
 
 	how.resolve &= ~RESOLVE_CACHED;
-	fd = syscall(__NR_openat2, fd_of(s, op->dfd), op->name, &how, sizeof(how));
+	fd = openat2_retrying(s, op, &how);
 	append(ans->out, sizeof(ans->out), "uncached: %s",
 	       fd < 0 ? strerrorname_np(errno) : "an fd");
 	if (cached < 0 && ans->err == EAGAIN)
@@ -597,7 +644,6 @@ static long run_open(struct side *s, const struct op *op, bool with_how, struct 
 		.mode = op->flags & (O_CREAT | O_TMPFILE) ? op->mode : 0,
 		.resolve = op->flags2,
 	};
-	int tries = 0;
 	long fd;
 
 	if (!with_how) {
@@ -607,9 +653,7 @@ static long run_open(struct side *s, const struct op *op, bool with_how, struct 
 		keep_fd(s, op->slot, fd);
 		return fd < 0 ? -1 : 0;
 	}
-	do
-		fd = syscall(__NR_openat2, fd_of(s, op->dfd), op->name, &how, sizeof(how));
-	while (transient_eagain(fd < 0 ? errno : 0, how.resolve, &tries));
+	fd = openat2_retrying(s, op, &how);
 	ans->err = errno;
 	keep_fd(s, op->slot, fd);
 	if (how.resolve & RESOLVE_CACHED)
@@ -1040,6 +1084,7 @@ static void answer(struct side *s, const struct op *op, struct answer *ans)
 /* A thread of a burst: its own stream, below its own fd of the root. */
 struct burst_thread {
 	struct side side;
+	int index;
 	unsigned long long seed;
 	struct answer answers[THREAD_OPS];
 };
@@ -1052,7 +1097,7 @@ static void *run_thread(void *arg)
 	int i;
 
 	for (i = 0; i < THREAD_OPS; i++) {
-		draw_path_op(&r, &op, true);
+		draw_path_op(&r, &op, t->index);
 		answer(&t->side, &op, &t->answers[i]);
 	}
 	return NULL;
@@ -1078,6 +1123,7 @@ static int run_burst(struct side *s, const struct op *op, long index, int out)
 		for (j = 0; j < NR_SLOTS; j++)
 			threads[i].side.slot[j] = -1;
 		threads[i].side.rootfd = openat(s->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		threads[i].index = i;
 		threads[i].seed = ((unsigned long long)op->a << 8 | i) + index;
 		if (threads[i].side.rootfd < 0 ||
 		    pthread_create(&ids[i], NULL, run_thread, &threads[i]))
@@ -1473,6 +1519,7 @@ FIXTURE_SETUP(fuzz)
 	self->run.ops = ops ? atol(ops) : 20000;
 	self->run.userns = variant->userns;
 	memset(long_name, 'x', NAME_MAX + 1);
+	name_threads();
 	/* xorshift stays at 0 for good. */
 	if (!self->run.seed)
 		self->run.seed = 1;
