@@ -22,6 +22,7 @@ removes tests on purpose (review the diff).
 
 import json
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,21 @@ def parse_tap(kunit_py, path):
 
     walk(tree, "")
     return cases, run.stdout
+
+
+def failure_log(tap, case, limit=30):
+    """The last @limit lines that @tap printed for its failed @case: what
+    came after the result before it, up to its "not ok" line; for a case
+    with no such line (a binary that crashed), the end of @tap."""
+    lines = tap.read_text(errors="replace").splitlines()
+    failed = re.compile(r"not ok \d+ (global\.)?" + re.escape(case) + r"(\s|$)")
+    for end, line in enumerate(lines):
+        if failed.match(line):
+            start = end
+            while start > 0 and not re.match(r"(not )?ok \d+ ", lines[start - 1]):
+                start -= 1
+            return lines[start:end][-limit:]
+    return lines[-limit:]
 
 
 def write_expected(path, seen):
@@ -131,6 +147,7 @@ def main():
         return
 
     passed = failed = skipped = 0
+    failed_cases = []
     for key in expected:
         status = seen.pop(key, None)
         what = " ".join(key)
@@ -148,14 +165,24 @@ def main():
             failed += 1
         else:
             print(f"FAIL: {what} ({status.lower()})")
+            failed_cases.append(key)
             failed += 1
     for key, status in sorted(seen.items()):
         what = " ".join(key)
         if key[2].startswith("("):
             print(f"FAIL: {what}")
+            failed_cases.append(key)
         else:
             print(f"FAIL: {what} ({status.lower()}): not in {expected_file}")
         failed += 1
+    # What a failed kselftest printed, last, where a log cut short to its
+    # start and end still shows it.
+    for kind, binary, case in failed_cases:
+        tap = results / f"kselftest-{binary}.tap"
+        if kind == "kselftest" and tap.exists():
+            print(f"log of {kind} {binary} {case}:")
+            for line in failure_log(tap, case):
+                print(f"  {line}")
     print(f"counts {passed} {failed} {skipped}")
 
 
