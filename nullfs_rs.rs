@@ -1,45 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A Rust implementation of nullfs: a permanently empty, immutable directory.
-//!
-//! Unlike the in-tree C nullfs, which only the kernel mounts, `nullfs_rs` is
-//! mountable from userspace, by root and inside user namespaces: every mount
-//! is a new instance, an empty directory that reveals nothing.
-//!
-//! The module also registers `rootfs_rs`, the immutable rootfs. And it is
-//! the home of the `scoped_with_init_fs` API for in-kernel Rust callers
-//! ([`scoped`], [`init_fs`]), which other modules build in from source.
+//! The `nullfs_rs` filesystem type: every mount a new, empty, immutable
+//! directory, which root and user namespaces may mount.
 
-mod api_tests;
-mod empty_dir;
-pub mod init_fs;
-mod rootfs_rs;
-pub mod scoped;
-mod vfs;
-
-use empty_dir::set_empty_root;
-use kernel::{prelude::*, uapi};
-use rootfs_rs::RootFs;
-use vfs::{
-    FileSystem, FsFlag, FsFlags, Instances, New, Ready, Registration, SbIFlag, SbIFlags, SuperBlock,
+use crate::empty_dir::set_empty_root;
+use crate::vfs::{
+    FileSystem, FsFlag, FsFlags, Instances, New, Ready, SbIFlag, SbIFlags, SuperBlock,
+    NULL_FS_MAGIC,
 };
-
-module! {
-    type: NullfsModule,
-    name: "nullfs_rs",
-    authors: ["The nullfs_rs developers"],
-    description: "nullfs and the immutable rootfs in Rust",
-    license: "GPL",
-    // What `mount -t` asks modprobe for (request_module("fs-%s")).
-    alias: ["fs-nullfs_rs", "fs-rootfs_rs"],
-}
+use kernel::prelude::*;
 
 /// The `nullfs_rs` filesystem type.
-struct NullFs;
+pub(crate) struct NullFs;
 
 impl FileSystem for NullFs {
     const NAME: &'static CStr = c"nullfs_rs";
-    const MAGIC: u32 = uapi::NULL_FS_MAGIC;
+    const MAGIC: u32 = NULL_FS_MAGIC;
     const INSTANCES: Instances = Instances::PerMount;
     // An empty, immutable tree reveals nothing, so a user namespace may mount
     // it; and there is nothing on it to watch.
@@ -50,26 +26,5 @@ impl FileSystem for NullFs {
 
     fn fill_super(sb: SuperBlock<'_, Self, New>) -> Result<SuperBlock<'_, Self, Ready>> {
         set_empty_root(sb)
-    }
-}
-
-/// The module: its two filesystem types, registered while it is loaded.
-#[pin_data]
-struct NullfsModule {
-    #[pin]
-    nullfs: Registration<NullFs>,
-    #[pin]
-    rootfs: Registration<RootFs>,
-}
-
-impl kernel::InPlaceModule for NullfsModule {
-    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        // If the second registration fails, the first is dropped, which
-        // unregisters it; no superblock of either type can have been made
-        // in between, as the layer refuses them until the module is live.
-        try_pin_init!(Self {
-            nullfs <- Registration::new(module),
-            rootfs <- Registration::new(module),
-        })
     }
 }

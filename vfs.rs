@@ -22,6 +22,7 @@
 
 mod dentry;
 mod dir;
+mod ffi;
 mod flags;
 pub(crate) mod fs_struct;
 mod inode;
@@ -33,6 +34,7 @@ use kernel::{bindings, prelude::*};
 
 pub(crate) use dentry::{Added, LookupFlags, NewDentry};
 pub(crate) use dir::DirOperations;
+pub(crate) use ffi::NULL_FS_MAGIC;
 pub(crate) use flags::{FsFlag, FsFlags, InodeFlag, InodeFlags, SbIFlag, SbIFlags};
 pub(crate) use inode::{Attributes, Inode, NewInode};
 pub(crate) use registration::Registration;
@@ -145,7 +147,7 @@ mod tests {
         let fops = &DirOps::<MinimalDir>::FILE_OPS;
         assert!(fops.iterate_shared.is_some());
         assert!(fops.llseek.is_some());
-        assert_eq!(fops.fop_flags, bindings::FOP_IMMUTABLE);
+        assert_eq!(fops.fop_flags, ffi::FOP_IMMUTABLE);
         assert!(fops
             .read
             .is_some_and(|read| fn_addr_eq(read, bindings::generic_read_dir as ReadFn)));
@@ -181,7 +183,7 @@ mod tests {
         assert!(fops.llseek.is_some());
         assert!(fops.lock.is_some());
         assert!(fops.flock.is_some());
-        assert_eq!(fops.fop_flags, bindings::FOP_IMMUTABLE);
+        assert_eq!(fops.fop_flags, ffi::FOP_IMMUTABLE);
         // Nothing to read, write, map or open specially.
         assert!(fops.read_iter.is_none());
         assert!(fops.write.is_none());
@@ -219,27 +221,24 @@ mod tests {
             // SAFETY: The layer's `d_revalidate` reads only its flags.
             unsafe { revalidate(null, core::ptr::null(), null.cast(), flags) }
         };
-        for walk in [0, bindings::LOOKUP_RCU] {
+        for walk in [0, ffi::c::LOOKUP_RCU] {
             assert_eq!(answer(walk), 1);
-            assert_eq!(answer(walk | bindings::LOOKUP_FOLLOW), 1);
-            assert_eq!(answer(walk | bindings::LOOKUP_CREATE), 0);
-            assert_eq!(
-                answer(walk | bindings::LOOKUP_CREATE | bindings::LOOKUP_EXCL),
-                0
-            );
-            assert_eq!(answer(walk | bindings::LOOKUP_RENAME_TARGET), 0);
+            assert_eq!(answer(walk | ffi::LOOKUP_FOLLOW), 1);
+            assert_eq!(answer(walk | ffi::LOOKUP_CREATE), 0);
+            assert_eq!(answer(walk | ffi::LOOKUP_CREATE | ffi::LOOKUP_EXCL), 0);
+            assert_eq!(answer(walk | ffi::LOOKUP_RENAME_TARGET), 0);
         }
         Ok(())
     }
 
     #[test]
     fn lookup_flags_keep_only_named_bits() {
-        let raw = bindings::LOOKUP_RCU | bindings::LOOKUP_FOLLOW | bindings::LOOKUP_EXCL;
+        let raw = ffi::c::LOOKUP_RCU | ffi::LOOKUP_FOLLOW | ffi::LOOKUP_EXCL;
         let flags = LookupFlags::from_raw(raw);
-        assert_eq!(u32::from(flags), bindings::LOOKUP_EXCL);
+        assert_eq!(u32::from(flags), ffi::LOOKUP_EXCL);
         assert!(flags.contains(LookupFlag::Excl));
         assert!(flags.intends_to_create());
-        assert!(!LookupFlags::from_raw(bindings::LOOKUP_RCU).intends_to_create());
+        assert!(!LookupFlags::from_raw(ffi::c::LOOKUP_RCU).intends_to_create());
     }
 
     #[test]

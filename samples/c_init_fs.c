@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Borrowing init's filesystem state from a kthread and from a work item, in
- * C: the twin of rust_init_fs.rs, with the kernel's own
+ * C: the twin of rust_init_fs_main.rs, with the kernel's own
  * scoped_with_init_fs().  Write a path to /sys/kernel/debug/c_init_fs/probe
  * and read the file back; the report has the same lines as the Rust one.
  *

@@ -19,7 +19,7 @@ all)
 rustfmt)
 	# rustfmt follows the `mod` items from the crate roots.
 	rustfmt --check --edition 2021 --config-path "$src/.rustfmt.toml" \
-		nullfs_rs.rs samples/rust_init_fs.rs
+		nullfs_rs_main.rs samples/rust_init_fs_main.rs
 	;;
 clippy)
 	# Builds of their own, so the modules the tests load are left alone;
@@ -28,7 +28,7 @@ clippy)
 	for dir in . samples; do
 		mo=$NULLFS_RS_TOP/build/clippy/$dir
 		mkdir -p "$mo"
-		rm -f "$mo"/nullfs_rs.o "$mo"/rust_init_fs.o
+		rm -f "$mo"/nullfs_rs_main.o "$mo"/rust_init_fs_main.o
 		log+=$(make -C "$kdir" M="$NULLFS_RS_TOP/$dir" MO="$mo" LLVM="$LLVM" \
 			CLIPPY=1 modules 2>&1) || { echo "$log"; exit 1; }
 	done
@@ -36,13 +36,10 @@ clippy)
 	! grep -q 'warning' <<<"$log"
 	;;
 checkpatch)
-	# From the kernel tree: inside this repository checkpatch would take
-	# the patch files, tracked here, for source files.
-	patches=("$NULLFS_RS_TOP"/tools/kernel/patches/*.patch)
-	# A new file under rust/ is covered by MAINTAINERS' "RUST" entry, so
-	# checkpatch's question whether MAINTAINERS needs updating is answered.
-	(cd "$src" && scripts/checkpatch.pl -q --ignore FILE_PATH_CHANGES "${patches[@]}" &&
-		scripts/checkpatch.pl -q --no-tree -f "$NULLFS_RS_TOP"/samples/*.c \
+	# The project's kernel C: the layer's C half and the samples, the
+	# helper modules of the benchmarks and tests.
+	(cd "$src" && scripts/checkpatch.pl -q --no-tree -f "$NULLFS_RS_TOP"/vfs/*.[ch] \
+			"$NULLFS_RS_TOP"/samples/*.c \
 			"$NULLFS_RS_TOP"/tools/bench/kmod/*.c \
 			"$NULLFS_RS_TOP"/tools/selftests/kmod/*.c \
 			"$NULLFS_RS_TOP"/tools/selftests/upstream/*.h)

@@ -3,6 +3,7 @@
 //! Dentries: the names a lookup adds to the dcache, and the rule that
 //! decides when a cached miss may answer.
 
+use super::ffi;
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
     bindings,
@@ -21,11 +22,11 @@ kernel::impl_flags!(
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub(crate) enum LookupFlag {
         /// The caller means to create the name (`LOOKUP_CREATE`).
-        Create = bindings::LOOKUP_CREATE,
+        Create = ffi::LOOKUP_CREATE,
         /// ... and fails if it exists (`LOOKUP_EXCL`).
-        Excl = bindings::LOOKUP_EXCL,
+        Excl = ffi::LOOKUP_EXCL,
         /// The caller means to rename onto the name (`LOOKUP_RENAME_TARGET`).
-        RenameTarget = bindings::LOOKUP_RENAME_TARGET,
+        RenameTarget = ffi::LOOKUP_RENAME_TARGET,
     }
 );
 

@@ -2,7 +2,7 @@
 
 //! Directory operations.
 
-use super::{Added, Attributes, Inode, LookupFlags, NewDentry};
+use super::{ffi, Added, Attributes, Inode, LookupFlags, NewDentry};
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
     bindings,
@@ -186,7 +186,7 @@ impl DirEmitter<'_> {
     pub(crate) fn emit_dots(&mut self) -> bool {
         // SAFETY: By the type invariant the context belongs to this call on
         // this file, and is ours.
-        unsafe { bindings::dir_emit_dots(self.dir.as_ptr(), self.ctx.as_ptr()) }
+        unsafe { ffi::nullfs_rs_dir_emit_dots(self.dir.as_ptr(), self.ctx.as_ptr()) }
     }
 }
 
@@ -215,7 +215,7 @@ impl<D: DirOperations> DirOps<D> {
         fop_flags: if D::HAS_READ_DIR {
             0
         } else {
-            bindings::FOP_IMMUTABLE
+            ffi::FOP_IMMUTABLE
         },
         ..pin_init::zeroed()
     };

@@ -8,7 +8,7 @@
 //!
 //! C header: [`include/linux/fs_struct.h`](srctree/include/linux/fs_struct.h)
 
-use super::path::Path;
+use super::{ffi, path::Path};
 use kernel::{bindings, pr_warn_once, prelude::*, types::NotThreadSafe};
 
 /// A reference on init's root directory (`init_root()` of the design).
@@ -17,7 +17,7 @@ pub(crate) fn init_root() -> Path {
     // the `fs_struct`'s lock. `userspace_init_fs` is set before PID 1 runs
     // userspace, so before any module loads, is never changed after, and the
     // reference it holds keeps the `fs_struct` alive for good.
-    unsafe { Path::from_filler(|path| bindings::get_fs_root(bindings::userspace_init_fs, path)) }
+    unsafe { Path::from_filler(|path| ffi::nullfs_rs_get_fs_root(ffi::userspace_init_fs, path)) }
 }
 
 /// A reference on init's working directory.
@@ -27,7 +27,7 @@ pub(crate) fn init_pwd() -> Path {
     // SAFETY: `get_fs_pwd()` fills the path and takes both references under
     // the `fs_struct`'s lock. `userspace_init_fs` is set before any module
     // loads, is never changed after, and is never freed.
-    unsafe { Path::from_filler(|path| bindings::get_fs_pwd(bindings::userspace_init_fs, path)) }
+    unsafe { Path::from_filler(|path| ffi::nullfs_rs_get_fs_pwd(ffi::userspace_init_fs, path)) }
 }
 
 /// Whether the current task is in task context, the only one where
@@ -35,19 +35,19 @@ pub(crate) fn init_pwd() -> Path {
 /// or an NMI it is whichever task was interrupted.
 fn in_task() -> bool {
     // SAFETY: `in_task()` only reads the preemption count of this CPU.
-    unsafe { bindings::in_task() }
+    unsafe { ffi::nullfs_rs_in_task() }
 }
 
 /// The current task's `fs` and `real_fs`: the fs state it resolves paths
 /// with, and its own. Only meaningful in task context.
 pub(super) fn current_fs() -> (*mut bindings::fs_struct, *mut bindings::fs_struct) {
-    let task = kernel::current!().as_ptr();
-    // SAFETY: The current task is valid while it runs this. Only the task
-    // itself stores to its `fs` and `real_fs`, so in task context reading
-    // them does not race; in interrupt context the read may see one store
-    // of a pair and not the other, which is why the override is refused
-    // there. (The build checks that bindgen places both where C does.)
-    unsafe { ((*task).fs, (*task).real_fs) }
+    let mut real_fs = core::ptr::null_mut();
+    // SAFETY: Reads the current task's two pointers, with `READ_ONCE()`.
+    // Only the task itself stores to them, so in task context the reads do
+    // not race; in interrupt context they may see one store of a pair and
+    // not the other, which is why the override is refused there.
+    let fs = unsafe { ffi::nullfs_rs_current_fs(&mut real_fs) };
+    (fs, real_fs)
 }
 
 /// Whether the current task resolves paths with its own fs state, that is
@@ -110,7 +110,7 @@ impl InitFsOverride {
         // SAFETY: In task context, `__override_init_fs()` only swaps
         // `current->fs`, which the current task owns. `userspace_init_fs` is
         // set before any module can be loaded.
-        unsafe { bindings::__override_init_fs() };
+        unsafe { ffi::nullfs_rs_override_init_fs() };
         // INVARIANT: Made in task context; `nested` is whether an override
         // was in force.
         Ok(Self {
@@ -130,7 +130,7 @@ impl Drop for InitFsOverride {
         let restore = if self.nested {
             // SAFETY: Reads the address that the global holds, which is set
             // before any module loads and never changes after.
-            unsafe { bindings::userspace_init_fs }
+            unsafe { ffi::userspace_init_fs }
         } else {
             current_fs().1
         };
@@ -139,7 +139,7 @@ impl Drop for InitFsOverride {
         // `real_fs` or `userspace_init_fs`, each what `current->fs` was
         // before the override. `__revert_init_fs()` warns if `current->fs`
         // is not init's any more.
-        unsafe { bindings::__revert_init_fs(restore) };
+        unsafe { ffi::nullfs_rs_revert_init_fs(restore) };
     }
 }
 

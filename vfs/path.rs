@@ -4,6 +4,7 @@
 //!
 //! C header: [`include/linux/namei.h`](srctree/include/linux/namei.h)
 
+use super::ffi;
 use core::{mem::MaybeUninit, ptr::NonNull};
 use kernel::{
     bindings,
@@ -48,11 +49,7 @@ impl Path {
         let mut path = MaybeUninit::<bindings::path>::uninit();
         // SAFETY: `name` is NUL-terminated and `path` is valid for writes.
         to_result(unsafe {
-            bindings::kern_path(
-                name.as_char_ptr(),
-                bindings::LOOKUP_FOLLOW,
-                path.as_mut_ptr(),
-            )
+            ffi::kern_path(name.as_char_ptr(), ffi::LOOKUP_FOLLOW, path.as_mut_ptr())
         })?;
         // SAFETY: `kern_path()` filled in `path` and took both references.
         // INVARIANT: The references are now ours.
@@ -79,11 +76,11 @@ impl Path {
         // SAFETY: By the type invariant both pointers are valid; `name` is
         // NUL-terminated and `path` is valid for writes.
         to_result(unsafe {
-            bindings::vfs_path_lookup(
+            ffi::vfs_path_lookup(
                 self.0.dentry,
                 self.0.mnt,
                 name.as_char_ptr(),
-                bindings::LOOKUP_FOLLOW,
+                ffi::LOOKUP_FOLLOW,
                 path.as_mut_ptr(),
             )
         })?;

@@ -2,7 +2,7 @@
 
 //! Registration of a filesystem type and its `fs_context` callbacks.
 
-use super::{FileSystem, Instances, New, SuperBlock};
+use super::{ffi, FileSystem, Instances, New, SuperBlock};
 use core::marker::PhantomData;
 use kernel::{
     bindings,
@@ -115,7 +115,7 @@ const fn assert_no_dot(name: &CStr) {
 unsafe fn module_is_coming(module: *mut bindings::module) -> bool {
     // SAFETY: The caller guarantees that a non-NULL module is valid.
     // `module_is_coming()` reads its state as C code does.
-    !module.is_null() && unsafe { bindings::module_is_coming(module) }
+    !module.is_null() && unsafe { ffi::nullfs_rs_module_is_coming(module) }
 }
 
 /// `file_system_type::init_fs_context`: sets up a context for a new mount.
@@ -124,24 +124,23 @@ unsafe fn module_is_coming(module: *mut bindings::module) -> bool {
 ///
 /// `fc` must be a valid `fs_context` being created for a `T` mount.
 unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut bindings::fs_context) -> c_int {
-    // SAFETY: The VFS passes a valid, exclusively owned context.
-    let fc = unsafe { &mut *fc };
     // No superblock before the module's init has succeeded: a later step of
     // it can still fail, and the module is then freed whatever references
     // superblocks hold on it.
-    // SAFETY: `fs_type` is valid, and the context holds a reference on its
-    // module (`get_filesystem()` in `alloc_fs_context()`) while it exists.
-    if unsafe { module_is_coming((*fc.fs_type).owner) } {
+    // SAFETY: The VFS passes a valid context, whose `fs_type` is valid; the
+    // context holds a reference on the type's module (`get_filesystem()` in
+    // `alloc_fs_context()`) while it exists.
+    if unsafe { module_is_coming(ffi::nullfs_rs_fs_context_owner(fc)) } {
         return ENODEV.to_errno();
     }
-    fc.ops = &ContextOps::<T>::OPS;
-    fc.s_iflags |= T::SB_IFLAGS.bits();
     // The one superblock of a single-instance type is everyone's: it belongs
     // to the initial user namespace, not to whoever mounted it first.
-    if matches!(T::INSTANCES, Instances::Single) {
-        // SAFETY: The context is valid and exclusively ours.
-        unsafe { bindings::fs_context_set_global(fc) };
-    }
+    let global = matches!(T::INSTANCES, Instances::Single);
+    // SAFETY: The context is valid and exclusively ours while it is being
+    // set up; the operations are static.
+    unsafe {
+        ffi::nullfs_rs_fs_context_init(fc, &ContextOps::<T>::OPS, T::SB_IFLAGS.bits(), global)
+    };
     0
 }
 
@@ -154,9 +153,13 @@ unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut bindings::fs_contex
 struct ContextOps<T>(PhantomData<T>);
 
 impl<T: FileSystem> ContextOps<T> {
-    const OPS: bindings::fs_context_operations = bindings::fs_context_operations {
+    const OPS: ffi::FsContextOperations = ffi::FsContextOperations {
+        free: None,
+        dup: None,
+        parse_param: None,
+        parse_monolithic: None,
         get_tree: Some(get_tree::<T>),
-        ..pin_init::zeroed()
+        reconfigure: None,
     };
 }
 
@@ -166,14 +169,14 @@ impl<T: FileSystem> ContextOps<T> {
 ///
 /// `fc` must be a valid `fs_context` of a `T` mount.
 unsafe extern "C" fn get_tree<T: FileSystem>(fc: *mut bindings::fs_context) -> c_int {
-    let fill = Some(fill_super::<T> as unsafe extern "C" fn(_, _) -> _);
+    let fill = Some(fill_super::<T> as ffi::FillSuper);
     match T::INSTANCES {
         // SAFETY: `fc` is a valid context of a `T` mount, by the function's
         // safety requirements.
-        Instances::PerMount => unsafe { bindings::get_tree_nodev(fc, fill) },
+        Instances::PerMount => unsafe { ffi::get_tree_nodev(fc, fill) },
         // SAFETY: `fc` is a valid context of a `T` mount, by the function's
         // safety requirements.
-        Instances::Single => unsafe { bindings::get_tree_single(fc, fill) },
+        Instances::Single => unsafe { ffi::get_tree_single(fc, fill) },
     }
 }
 

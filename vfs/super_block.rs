@@ -2,7 +2,7 @@
 
 //! Superblocks.
 
-use super::{dentry::DENTRY_OPERATIONS, DirOperations, FileSystem, InodeFlags, NewInode};
+use super::{dentry::DENTRY_OPERATIONS, ffi, DirOperations, FileSystem, InodeFlags, NewInode};
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{bindings, ffi::c_ulong, page::PAGE_SHIFT, prelude::*};
 
@@ -68,7 +68,7 @@ impl<'a, T: FileSystem> SuperBlock<'a, T, New> {
         unsafe {
             (*sb).s_magic = magic as c_ulong;
             (*sb).s_op = ops;
-            (*sb).s_maxbytes = bindings::MAX_LFS_FILESIZE;
+            (*sb).s_maxbytes = ffi::MAX_LFS_FILESIZE;
             (*sb).s_blocksize = 1 << PAGE_SHIFT;
             (*sb).s_blocksize_bits = PAGE_SHIFT as u8;
             (*sb).s_time_gran = 1;

@@ -2,12 +2,18 @@
 # Build the project's test kernel, or find it already built.  Prints the
 # build directory (the KDIR modules are built against) on stdout.
 #
+# The test kernel is Debian's linux-source as it is, unpatched: the module
+# carries what the kernel crate lacks (vfs/ffi.rs, vfs/helpers.c), so the
+# same source builds for it and for Debian's own kernel.  What differs is
+# the config (tools/kernel/config/), and the toolchain: clang of rustc's
+# LLVM major, with inline helpers.
+#
 # NULLFS_RS_FLAVOUR=default|debug picks the config.  Each flavour keeps one
 # source tree (a git repository at the Debian source) and one build directory
-# in the cache.  A key over the source version, the patch series and the
-# config fragments records what they were built from: with the key unchanged
-# nothing runs at all; otherwise the series is applied afresh and make
-# rebuilds only what the difference touches.
+# in the cache.  A key over the source version, the toolchain and the config
+# fragments records what they were built from: with the key unchanged
+# nothing runs at all; otherwise make rebuilds only what the difference
+# touches.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -19,8 +25,6 @@ default) ;;
 debug) fragments+=("$here/config/debug.config") ;;
 *) die "unknown NULLFS_RS_FLAVOUR '$flavour' (default or debug)" ;;
 esac
-patches=("$here"/patches/*.patch)
-[ -e "${patches[0]}" ] || patches=()
 
 tarball=$("$here/fetch.sh")
 version=$(basename "$tarball" .tar.xz)
@@ -31,7 +35,7 @@ src=$top/src
 build=$top/build
 check_toolchain
 toolchain="rustc $RUST_TOOLCHAIN, clang$LLVM $(clang$LLVM --version | head -n1), $(bindgen --version)"
-key=$( (echo "$version $flavour $toolchain"; cat "${patches[@]}" "${fragments[@]}") | sha256sum | cut -c1-16)
+key=$( (echo "$version $flavour $toolchain"; cat "${fragments[@]}") | sha256sum | cut -c1-16)
 
 if [ "$(cat "$top/key" 2>/dev/null)" = "$key" ] && [ -f "$build/arch/x86/boot/bzImage" ]; then
 	say "kernel $version ($flavour) is up to date"
@@ -56,16 +60,10 @@ if [ "$(cat "$src/.nullfs_rs-version" 2>/dev/null)" != "$version" ]; then
 	echo "$version" >"$src/.nullfs_rs-version"
 fi
 
-say "applying ${#patches[@]} patches"
+# The source as Debian ships it, whatever an earlier version of this
+# script applied to it.
 git_src reset -q --hard base
 git_src clean -qfdx -e .nullfs_rs-version
-for patch in "${patches[@]}"; do
-	if ! git_src am -q "$patch" >"$top/am.log" 2>&1; then
-		git_src am --abort >/dev/null 2>&1 || true
-		cat "$top/am.log" >&2
-		die "patch ${patch##*/} does not apply to linux-source $version"
-	fi
-done
 
 kmake() { make -C "$src" O="$build" LLVM="$LLVM" "$@"; }
 

@@ -22,12 +22,7 @@ if [ -z "${NULLFS_RS_SOURCE_VERSION:-}" ] && [ -f "$src_dir/linux-source-$PINNED
 	exit 0
 fi
 
-# Use the Debian mirror this machine is already configured with.
-mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	tr ' ' '\n' | grep -m1 '/debian/*$' || true)
-[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 ~ /\/debian\/?$/ { print $2; exit }' \
-	/etc/apt/sources.list 2>/dev/null || true)
-[ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list*"
+mirror=$(debian_mirror)
 
 apt_dir=$NULLFS_RS_CACHE/apt
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
