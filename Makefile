@@ -24,18 +24,52 @@ SHELL := /bin/bash
 TOP := $(CURDIR)
 export NULLFS_RS_FLAVOUR ?= default
 export NULLFS_RS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/nullfs_rs
+
+# Which kernel: the project's own by default; a distribution's kernel when
+# KERNELRELEASE names one whose headers are installed, or when KDIR is its
+# headers (as dkms passes them).  A distribution's headers ship no Rust
+# artifacts: tools/stock/tree.sh rebuilds them from its source package, in
+# the cache, with the compilers its config names.
+ifeq ($(origin KDIR),undefined)
+ifneq ($(KERNELRELEASE),)
+STOCK_HEADERS := /lib/modules/$(KERNELRELEASE)/build
+endif
+else ifeq ($(wildcard $(KDIR)/rust/libkernel.rmeta),)
+STOCK_HEADERS := $(KDIR)
+KERNELRELEASE := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+endif
+
+ifdef STOCK_HEADERS
+export NULLFS_RS_KERNEL := stock
+# Not installed on this machine (a Debian 12 one, say): the builds run in
+# the project's Debian 13 build root, which has them (tools/stock/root.sh).
+ifeq ($(wildcard $(STOCK_HEADERS)/.config),)
+STOCK_VIA_ROOT := 1
+endif
+# Named by KDIR, as dkms does, the module lands where it would for any
+# KDIR (dkms.conf's BUILT_MODULE_LOCATION); named by KERNELRELEASE, in a
+# directory of that release's own.
+OUT := $(TOP)/build$(if $(filter command line,$(origin KDIR)),,/stock/$(KERNELRELEASE))
+override KDIR := $(NULLFS_RS_CACHE)/stock/$(KERNELRELEASE)/linux
+KERNEL_DEP := stock-tree
+# The C compiler the kernel was built with, as its config records it; no
+# LLVM, and the distribution's rustc rather than rustup's.
+STOCK_CC := $(shell sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\).*/\1/p' $(STOCK_HEADERS)/.config 2>/dev/null)
+KMAKE_FLAGS := CC=$(STOCK_CC) HOSTCC=$(STOCK_CC) KERNELRELEASE=$(KERNELRELEASE)
+# The distribution signs its modules with a key that is not here: the
+# module is installed unsigned (dkms signs it with the machine's MOK), and
+# depmod runs by hand, as the headers have no System.map for kbuild to
+# run it with.
+INSTALL_FLAGS := CONFIG_MODULE_SIG_ALL=
+else
 # Build output; the debug flavour keeps its own, so that a module is only
 # ever loaded into the kernel it was built for.
 OUT := $(TOP)/build$(if $(filter debug,$(NULLFS_RS_FLAVOUR)),/debug)
-export NULLFS_RS_OUT := $(OUT)
-
 # The project's kernel unless the caller names another patched 7.3 tree.
 ifeq ($(origin KDIR),undefined)
 KDIR := $(NULLFS_RS_CACHE)/kernel/$(NULLFS_RS_FLAVOUR)/build
 KERNEL_DEP := kernel
 endif
-export KDIR
-
 # clang of rustc's LLVM major, and the pinned rustc (tools/toolchain.mk).
 # `make KDIR=... LLVM=-19` builds against a tree made with another clang.
 include $(TOP)/tools/toolchain.mk
@@ -43,16 +77,20 @@ LLVM := -$(LLVM_MAJOR)
 export LIBCLANG_PATH := /usr/lib/llvm-$(LLVM_MAJOR)/lib
 export RUSTUP_TOOLCHAIN := $(RUST_TOOLCHAIN)
 export PATH := $(HOME)/.cargo/bin:$(NULLFS_RS_CACHE)/venv/bin:$(PATH)
-
-MODULE_OUT := $(OUT)/module
 # CC and LD spelled out: dkms appends the unversioned CC=clang LD=ld.lld to
 # this make's command line for a kernel built with clang, and a sub-make's
 # own command line wins over what it inherits.
-KMAKE := $(MAKE) -C $(KDIR) M=$(TOP) MO=$(MODULE_OUT) LLVM=$(LLVM) CC=clang$(LLVM) \
-	LD=ld.lld$(LLVM)
+KMAKE_FLAGS := LLVM=$(LLVM) CC=clang$(LLVM) LD=ld.lld$(LLVM)
+endif
+export KDIR
+export NULLFS_RS_OUT := $(OUT)
 
-.PHONY: all modules install samples bench-module setup kernel selftests run shell check \
-	stress lint bench clean
+MODULE_OUT := $(OUT)/module
+KMAKE := $(MAKE) -C $(KDIR) M=$(TOP) MO=$(MODULE_OUT) $(KMAKE_FLAGS)
+
+.PHONY: all modules install samples bench-module setup kernel stock-tree selftests selftests-kmod \
+	run shell \
+	check stress lint bench clean
 
 all: modules
 
@@ -62,6 +100,14 @@ setup:
 kernel: setup
 	@tools/kernel/build.sh >/dev/null
 
+ifdef STOCK_VIA_ROOT
+modules install samples bench-module selftests-kmod stock-tree:
+	@tools/stock/root.sh RUN $(MAKE) -s -C $(TOP) KERNELRELEASE=$(KERNELRELEASE) \
+		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(abspath $(INSTALL_MOD_PATH))) $@
+else
+stock-tree:
+	@tools/stock/tree.sh $(KERNELRELEASE) >/dev/null
+
 modules: $(KERNEL_DEP)
 	@mkdir -p $(MODULE_OUT)
 	@$(KMAKE) modules
@@ -69,25 +115,39 @@ modules: $(KERNEL_DEP)
 # The kernel's modules_install for an external module: the .ko goes to
 # updates/ (INSTALL_MOD_DIR) under INSTALL_MOD_PATH, then depmod runs.
 install: modules
-	@$(KMAKE) modules_install
+	@$(KMAKE) modules_install $(INSTALL_FLAGS)
+ifdef STOCK_HEADERS
+	@depmod -b $(or $(INSTALL_MOD_PATH),/) $(KERNELRELEASE)
+	@$(if $(INSTALL_MOD_PATH),,tools/stock/lockdown.sh $(KERNELRELEASE))
+endif
 
 samples: $(KERNEL_DEP)
 	@mkdir -p $(OUT)/samples
-	@$(MAKE) -C $(KDIR) M=$(TOP)/samples MO=$(OUT)/samples LLVM=$(LLVM) modules
+	@$(MAKE) -C $(KDIR) M=$(TOP)/samples MO=$(OUT)/samples $(KMAKE_FLAGS) modules
 
 # The in-kernel half of make bench.
 bench-module: $(KERNEL_DEP)
 	@mkdir -p $(OUT)/bench/kmod
-	@$(MAKE) -C $(KDIR) M=$(TOP)/tools/bench/kmod MO=$(OUT)/bench/kmod LLVM=$(LLVM) modules
+	@$(MAKE) -C $(KDIR) M=$(TOP)/tools/bench/kmod MO=$(OUT)/bench/kmod $(KMAKE_FLAGS) modules
 
 selftests: $(KERNEL_DEP)
 	@tools/selftests/build.sh $(OUT)/selftests
 
+# The kernel module some kselftests load besides nullfs_rs.ko, for a kernel
+# other than the project's (whose build selftests/build.sh makes).
+selftests-kmod: $(KERNEL_DEP)
+	@mkdir -p $(OUT)/selftests-kmod
+	@$(MAKE) -C $(KDIR) M=$(TOP)/tools/selftests/kmod MO=$(OUT)/selftests-kmod $(KMAKE_FLAGS) modules
+endif
+
+# On a distribution's kernel (KERNELRELEASE), its own image boots.
+BOOT := tools/boot.sh $(if $(STOCK_HEADERS),--stock $(KERNELRELEASE))
+
 run: modules samples
-	@tools/boot.sh -- tools/guest/demo.sh
+	@$(BOOT) -- tools/guest/demo.sh
 
 shell: modules
-	@tools/boot.sh --shell
+	@$(BOOT) --shell
 
 check:
 	@tools/check.sh

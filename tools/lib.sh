@@ -11,13 +11,28 @@ else
 	NULLFS_RS_OUT=${NULLFS_RS_OUT:-$NULLFS_RS_TOP/build}
 fi
 
-# The toolchain the 7.3 tree is built with (tools/toolchain.mk): clang of
-# rustc's LLVM major for C and bindgen, rustc pinned through rustup.
+# The toolchain the project's 7.3 tree is built with (tools/toolchain.mk):
+# clang of rustc's LLVM major for C and bindgen, rustc pinned through
+# rustup.  A distribution's kernel (NULLFS_RS_KERNEL=stock) brings its own:
+# the compilers its config names, as the distribution installs them.
 . "$NULLFS_RS_TOP/tools/toolchain.mk"
-export LLVM=-$LLVM_MAJOR
-export LIBCLANG_PATH=/usr/lib/llvm-$LLVM_MAJOR/lib
-export RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN
-export PATH="$HOME/.cargo/bin:$NULLFS_RS_CACHE/venv/bin:$PATH"
+if [ "${NULLFS_RS_KERNEL:-}" != stock ]; then
+	export LLVM=-$LLVM_MAJOR
+	export LIBCLANG_PATH=/usr/lib/llvm-$LLVM_MAJOR/lib
+	export RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN
+	export PATH="$HOME/.cargo/bin:$NULLFS_RS_CACHE/venv/bin:$PATH"
+fi
+
+# The Debian mirror this machine is already configured with.
+debian_mirror() {
+	local mirror
+	mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+		tr ' ' '\n' | grep -m1 '/debian/*$' || true)
+	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 ~ /\/debian\/?$/ { print $2; exit }' \
+		/etc/apt/sources.list 2>/dev/null || true)
+	[ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list*"
+	echo "$mirror"
+}
 
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
