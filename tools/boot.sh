@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Boot the project's test kernel under virtme-ng and run one command in it.
 #
-#   boot.sh [--timeout SECONDS] [--results DIR] [--] COMMAND [ARG...]
-#   boot.sh --shell
+#   boot.sh [--timeout SECONDS] [--results DIR] [--stock RELEASE] [--] COMMAND [ARG...]
+#   boot.sh [--stock RELEASE] --shell
+#
+# --stock boots Debian's own image of RELEASE instead (tools/stock/image.sh),
+# unmodified; the guest's NULLFS_RS_MODULES then names the build of the
+# module and samples for it (build/stock/RELEASE).
 #
 # The guest sees the host's root read-only (the repository included) and
 # DIR read-write at the same path; the guest's environment names it
@@ -17,11 +21,13 @@ set -euo pipefail
 timeout=${NULLFS_RS_BOOT_TIMEOUT:-600}
 results=
 shell=
+stock=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) timeout=$2; shift 2 ;;
 	--results) results=$2; shift 2 ;;
 	--shell) shell=1; shift ;;
+	--stock) stock=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
@@ -29,8 +35,14 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$shell" ] || [ $# -gt 0 ] || die "no guest command given"
 
-kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
-kernel=$kdir/arch/x86/boot/bzImage
+if [ -n "$stock" ]; then
+	kernel=$("$NULLFS_RS_TOP/tools/stock/image.sh" "$stock")/usr/lib/modules/$stock/vmlinuz
+	modules=$NULLFS_RS_TOP/build/stock/$stock
+else
+	kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
+	kernel=$kdir/arch/x86/boot/bzImage
+	modules=$NULLFS_RS_OUT
+fi
 [ -f "$kernel" ] || die "no kernel at $kernel (run make kernel)"
 command -v vng >/dev/null || die "vng not found (run make setup)"
 
@@ -50,10 +62,17 @@ if kvm_works "$kernel"; then
 else
 	accel=tcg
 	vng_args+=(--disable-kvm)
+	# Debian's kernel patches its text at run time more than the test
+	# kernel (static branches of the scheduler among it). One boot under
+	# multi-threaded TCG died of an int3 at a static branch being patched
+	# (Documentation/stock_kernels.rst); one host thread for all vCPUs
+	# serialises them, so no vCPU runs code that another is rewriting.
+	[ -z "$stock" ] || vng_args+=(--qemu-opt=-accel --qemu-opt=tcg,thread=single)
 fi
 vng_args+=(--rwdir "$results")
 
-guest_env=(NULLFS_RS_RESULTS="$results" NULLFS_RS_TOP="$NULLFS_RS_TOP" NULLFS_RS_OUT="$NULLFS_RS_OUT")
+guest_env=(NULLFS_RS_RESULTS="$results" NULLFS_RS_TOP="$NULLFS_RS_TOP" NULLFS_RS_OUT="$NULLFS_RS_OUT"
+	NULLFS_RS_MODULES="$modules")
 if [ -n "$shell" ]; then
 	# vng runs the shell as it is: give it the environment through a wrapper.
 	printf '#!/bin/sh\nexec env %s %q\n' "$(printf '%q ' "${guest_env[@]}")" \

@@ -74,7 +74,8 @@ boot_result() {
 # What users install it with: the module tree `make install` makes, which
 # the guest's autoload and container tests load it from, and dkms.
 check install make -s install INSTALL_MOD_PATH="$results/modroot"
-check dkms-build tools/dkms_build.sh
+rm -rf "$NULLFS_RS_OUT/dkms"
+check dkms-build tools/dkms_build.sh "" "$NULLFS_RS_OUT/dkms"
 
 say "booting the test kernel"
 boot_rc=0
@@ -100,13 +101,86 @@ for scenario in clone_fs clone_newns thread tmpfs_over_root pivot_root; do
 	} >"$results/boot-$scenario.log"
 done
 
+# Debian's stock kernel as it ships (tools/stock/): the module built for
+# each flavour in a Debian 13 build root with the compilers the kernel's
+# config names, its symbols proved against that kernel's Module.symvers;
+# for the default flavour also installed with make install and with dkms,
+# and tested in a boot of Debian's own, unmodified image.
+. tools/stock/kernels.sh
+in_root() { tools/stock/root.sh RUN "$@"; }
+stock_results=$results/stock
+mkdir -p "$stock_results"
+say "Debian's stock kernel: build root"
+check stock-root tools/stock/root.sh
+for release in "${STOCK_RELEASES[@]}"; do
+	say "Debian's stock kernel: build for $release"
+	targets=(modules)
+	[ "$release" != "$STOCK_BOOT_RELEASE" ] || targets+=(samples selftests-kmod)
+	check "stock-build-$release" in_root make -s -C "$NULLFS_RS_TOP" KERNELRELEASE="$release" "${targets[@]}"
+	check "stock-symbols-$release" in_root bash -c 'cd "$1" && shift && python3 tools/symcheck.py \
+		"/usr/src/linux-headers-$1/Module.symvers" "$1" build/stock/$1/*/*.ko' \
+		symcheck "$NULLFS_RS_TOP" "$release"
+	check "stock-btf-$release" python3 tools/btf_layout.py "build/stock/$release/module/vfs/layout.rs" \
+		"$(tools/stock/root.sh)/usr/src/linux-headers-$release/vmlinux"
+done
+# The two checks refuse what they are for: a module of a rustc with
+# another version text, layouts of a config regenerated here.
+check stock-control-rustc tools/stock/controls.sh rustc "$STOCK_BOOT_RELEASE"
+check stock-control-config tools/stock/controls.sh config "$STOCK_BOOT_RELEASE"
+release=$STOCK_BOOT_RELEASE
+check stock-image tools/stock/image.sh "$release"
+# The installed tree: Debian's modules, and nullfs_rs where make install
+# puts it, for modprobe and the kernel's autoload in the guest.
+stock_install() {
+	local image modroot=$stock_results/modroot
+	image=$(tools/stock/image.sh "$release") &&
+		rm -rf "$modroot" && mkdir -p "$modroot/lib/modules" &&
+		cp -al "$image/usr/lib/modules/$release" "$modroot/lib/modules/" &&
+		in_root make -s -C "$NULLFS_RS_TOP" KERNELRELEASE="$release" install \
+			INSTALL_MOD_PATH="$modroot" &&
+		compgen -G "$modroot/lib/modules/$release/updates/nullfs_rs.ko*" >/dev/null &&
+		grep -q '^updates/nullfs_rs.ko[.a-z]*:' "$modroot/lib/modules/$release/modules.dep"
+}
+check stock-install stock_install
+rm -rf "build/stock/$release/dkms"
+check stock-dkms in_root "$NULLFS_RS_TOP/tools/dkms_build.sh" "$release" \
+	"$NULLFS_RS_TOP/build/stock/$release/dkms"
+
+say "booting Debian's $release image"
+boot_rc=0
+tools/boot.sh --stock "$release" --results "$stock_results" \
+	--timeout "${NULLFS_RS_CHECK_TIMEOUT:-3600}" -- tools/guest/check.sh \
+	>"$logs/boot-stock.log" 2>&1 || boot_rc=$?
+boot_result stock "$boot_rc" "$logs/boot-stock.log" >"$stock_results/boot-stock.log"
+if [ -s "$stock_results/errors" ]; then
+	while IFS= read -r line; do echo "FAIL: stock guest: $line"; done <"$stock_results/errors"
+	failed=$((failed + $(wc -l <"$stock_results/errors")))
+fi
+for scenario in clone_fs clone_newns thread tmpfs_over_root pivot_root; do
+	say "booting Debian's $release image with a PID 1 that does $scenario"
+	boot_out=$out/unshare_init/stock-$scenario
+	unshare_rc=0
+	tools/unshare_init_boot.sh "$boot_out" "$scenario" "$release" \
+		>"$logs/unshare_init-stock-$scenario.log" 2>&1 || unshare_rc=$?
+	{
+		boot_result "stock $scenario" "$unshare_rc" "$logs/unshare_init-stock-$scenario.log"
+		sed -n 's/^unshare_init: /boot: /p' "$boot_out/console.log" 2>/dev/null
+	} >"$stock_results/boot-$scenario.log"
+done
+
 # What ran, against what should have: the KUnit suites and kselftests,
-# read with the kernel's own (K)TAP parser, and the boots.
+# read with the kernel's own (K)TAP parser, and the boots; on the stock
+# kernel, against its own list, which names what cannot run there and why.
 kunit_py=$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/src/tools/testing/kunit/kunit.py
-python3 tools/results.py "$kunit_py" tools/expected_tests.txt "$results" >"$logs/results.log" 2>&1
-grep -v '^counts ' "$logs/results.log"
-read -r _ p f s < <(grep '^counts ' "$logs/results.log" || echo "counts 0 1 0")
-passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+count_results() {
+	local expected=$1 dir=$2 label=$3 log=$logs/results-$3.log
+	python3 tools/results.py "$kunit_py" "$expected" "$dir" >"$log" 2>&1
+	grep -v '^counts ' "$log" | sed "s/^\(ok\|FAIL\|skip\|n\/a\): /\1: $label: /"
+	read -r _ p f s < <(grep '^counts ' "$log" || echo "counts 0 1 0")
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+count_results tools/expected_tests.txt "$results" "test kernel"
+count_results tools/expected_tests_stock.txt "$stock_results" "$release"
 
 # The tables of Documentation/masking.rst, empty_root.rst and containers.rst
 # are what the masking, empty_root and container tests printed this time.

@@ -12,7 +12,10 @@ the TAP of the kselftest binaries are read with the kernel's own parser
 `kunit.py parse --json`). A test that is expected but did not report, a
 binary that reported fewer tests than its plan, and a test that reported
 but is not expected each fail, with their names; so does a test that
-skipped unless its line starts with "may-skip ".
+skipped unless its line starts with "may-skip ". A line "not-here KIND
+GROUP NAME -- WHY" names a test that cannot run on this kernel (NAME "*":
+every test of GROUP): it is printed with its reason ("n/a: ...") and not
+counted, and fails if it reports after all.
 
 Prints one line per test ("ok: ...", "FAIL: ...", "skip: ...") and, last,
 "counts PASSED FAILED SKIPPED" for tools/check.sh. With --write it instead
@@ -31,6 +34,9 @@ import tempfile
 # The prefix of a line of EXPECTED whose test may skip; any other test that
 # skips fails, so that a missing kernel feature cannot pass for a test.
 MAY_SKIP = "may-skip "
+# The prefix of a line of EXPECTED whose test cannot run on the kernel the
+# list is for, and the separator of the reason that follows.
+NOT_HERE, BECAUSE = "not-here ", " -- "
 
 
 def parse_tap(kunit_py, path):
@@ -95,10 +101,14 @@ def write_expected(path, seen):
 def main():
     kunit_py, expected_file, results = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]).resolve()
     write = sys.argv[4:] == ["--write"]
-    expected, may_skip = [], set()
+    expected, may_skip, not_here = [], set(), {}
     for line in open(expected_file):
         line = line.split("#", 1)[0].strip()
-        if line:
+        if line.startswith(NOT_HERE):
+            test, why = line[len(NOT_HERE):].split(BECAUSE, 1)
+            kind, group, case = test.split(None, 2)
+            not_here[(kind, group, case)] = why.strip()
+        elif line:
             skippable = line.startswith(MAY_SKIP)
             kind, group, case = line[len(MAY_SKIP) if skippable else 0:].split(None, 2)
             expected.append((kind, group, case))
@@ -166,6 +176,14 @@ def main():
         else:
             print(f"FAIL: {what} ({status.lower()})")
             failed_cases.append(key)
+            failed += 1
+    for key, why in not_here.items():
+        ran = [k for k in seen if k == key or (key[2] == "*" and k[:2] == key[:2])]
+        if not ran:
+            print(f"n/a: {' '.join(key)}: {why}")
+        for k in ran:
+            print(f"FAIL: {' '.join(k)} ({seen.pop(k).lower()}): it ran, but "
+                  f"{expected_file} says it cannot run here ({why})")
             failed += 1
     for key, status in sorted(seen.items()):
         what = " ".join(key)

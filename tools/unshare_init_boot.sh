@@ -6,7 +6,10 @@
 # splat, or if the kernel did not log its "Pid 1 stopped sharing" warning
 # exactly once where PID 1 stops sharing its fs state, and never elsewhere.
 #
-#   unshare_init_boot.sh OUTDIR SCENARIO
+#   unshare_init_boot.sh OUTDIR SCENARIO [RELEASE]
+#
+# With RELEASE, Debian's own image of that stock kernel boots, with the
+# samples built for it (build/stock/RELEASE/samples).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,9 +20,18 @@ clone_fs | clone_newns) expected_warnings=1 ;;
 thread | tmpfs_over_root | pivot_root) expected_warnings=0 ;;
 *) die "unknown scenario '$scenario'" ;;
 esac
-kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
-kernel=$kdir/arch/x86/boot/bzImage
-samples=$NULLFS_RS_OUT/samples
+stock=${3:-}
+accel=(-accel tcg)
+if [ -n "$stock" ]; then
+	kernel=$("$NULLFS_RS_TOP/tools/stock/image.sh" "$stock")/usr/lib/modules/$stock/vmlinuz
+	samples=$NULLFS_RS_TOP/build/stock/$stock/samples
+	# See boot.sh: one host thread for the vCPUs of Debian's kernel.
+	accel=(-accel tcg,thread=single)
+else
+	kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
+	kernel=$kdir/arch/x86/boot/bzImage
+	samples=$NULLFS_RS_OUT/samples
+fi
 [ -f "$kernel" ] || die "no kernel at $kernel (run make kernel)"
 [ -f "$samples/rust_init_fs.ko" ] || die "no samples in $samples (run make samples)"
 
@@ -30,7 +42,6 @@ cp "$samples/rust_init_fs.ko" "$samples/c_init_fs.ko" "$out/initramfs/"
 echo "a file of init's root" >"$out/initramfs/probe.txt"
 (cd "$out/initramfs" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
 
-accel=(-accel tcg)
 if kvm_works "$kernel"; then
 	accel=(-accel kvm -cpu host)
 fi

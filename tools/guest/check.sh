@@ -2,14 +2,35 @@
 # Runs inside the test guest for `make check`: loads the module once to run
 # its KUnit suites, then runs the kselftests with the kselftest runner.
 # Results land in $NULLFS_RS_RESULTS for the host to count.
+#
+# The test programs are the project's build ($NULLFS_RS_OUT); the kernel
+# modules are the ones built for the kernel the guest runs
+# ($NULLFS_RS_MODULES: the same directory on the project's kernel, the
+# stock build on Debian's).
 set -u
 results=$NULLFS_RS_RESULTS
-ko=$NULLFS_RS_OUT/module/nullfs_rs.ko
+kmods=${NULLFS_RS_MODULES:-$NULLFS_RS_OUT}
+ko=$kmods/module/nullfs_rs.ko
 export NULLFS_RS_KO=$ko
-export NULLFS_RS_SAMPLES=$NULLFS_RS_OUT/samples
-export NULLFS_RS_SQUATTER_KO=$NULLFS_RS_OUT/selftests-kmod/fs_squatter.ko
+export NULLFS_RS_SAMPLES=$kmods/samples
+export NULLFS_RS_SQUATTER_KO=$kmods/selftests-kmod/fs_squatter.ko
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+
+# Before anything loads: the layouts the module was built with, against
+# the running kernel's own BTF, where it has one (Debian's does; the
+# project's test kernel is built without).  A module whose layouts differ
+# is not loaded at all.
+if [ -r /sys/kernel/btf/vmlinux ]; then
+	python3 "$NULLFS_RS_TOP/tools/btf_layout.py" --tap "$kmods/module/vfs/layout.rs" \
+		/sys/kernel/btf/vmlinux >"$results/kselftest-btf_layout.tap" 2>&1
+	status=$?
+	echo "exit $status" >"$results/kselftest-btf_layout.exit"
+	if [ "$status" -ne 0 ]; then
+		echo "the module's layouts differ from the running kernel's BTF: not loaded" >>"$results/errors"
+		exit 1
+	fi
+fi
 
 # KUnit runs a module's suites while the module is being loaded.
 if insmod "$ko"; then
@@ -71,5 +92,11 @@ timeout 900 python3 "$NULLFS_RS_TOP/tools/guest/podman.py" >"$results/kselftest-
 echo "exit $?" >"$results/kselftest-podman.exit"
 if grep -q '^nullfs_rs ' /proc/modules && ! rmmod nullfs_rs; then
 	echo "rmmod nullfs_rs failed after the container tests" >>"$results/errors"
+fi
+
+# The module dkms built and installed, where the host's check put it.
+if [ -f "$kmods/dkms/nullfs_rs.ko" ]; then
+	"$NULLFS_RS_TOP/tools/guest/dkms.sh" "$kmods/dkms/nullfs_rs.ko" >"$results/kselftest-dkms.tap" 2>&1
+	echo "exit $?" >"$results/kselftest-dkms.exit"
 fi
 dmesg >"$results/dmesg.txt"

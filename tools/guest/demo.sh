@@ -8,7 +8,7 @@
 set -eu
 . "$(dirname "$0")/show.sh"
 
-run insmod "$NULLFS_RS_OUT/module/nullfs_rs.ko"
+run insmod "$NULLFS_RS_MODULES/module/nullfs_rs.ko"
 run grep nullfs_rs /proc/filesystems
 mkdir -p /tmp/a /tmp/b
 run mount -t nullfs_rs none /tmp/a
@@ -50,7 +50,7 @@ echo "# scoped_with_init_fs: a kthread and a work item read a file of init's"
 echo "# namespace, each without and with the guard"
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 echo "init's view" >/tmp/motd
-run insmod "$NULLFS_RS_OUT/samples/rust_init_fs.ko"
+run insmod "$NULLFS_RS_MODULES/samples/rust_init_fs.ko"
 printf '\n$ echo /tmp/motd >/sys/kernel/debug/rust_init_fs/probe\n'
 echo /tmp/motd >/sys/kernel/debug/rust_init_fs/probe
 run cat /sys/kernel/debug/rust_init_fs/probe

@@ -16,7 +16,7 @@ module unloads.
 
 The module is loaded by the first nullfs_rs mount, from the tree
 tools/guest/autoload.sh put in place, or else by insmod of
-$NULLFS_RS_OUT/module/nullfs_rs.ko (a comment line says which).
+$NULLFS_RS_KO (a comment line says which).
 """
 
 import glob
@@ -270,7 +270,7 @@ def main():
     elif run(["modprobe", "--dry-run", "nullfs_rs"]).returncode == 0:
         how = "loaded by the first mount, from the installed module tree"
     else:
-        ko = f"{os.environ['NULLFS_RS_OUT']}/module/nullfs_rs.ko"
+        ko = os.environ["NULLFS_RS_KO"]
         how = f"insmod {ko}: {run(['insmod', ko]).returncode}"
 
     print("TAP version 13")

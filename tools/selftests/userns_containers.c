@@ -319,7 +319,7 @@ TEST(unlock_inherited_bind_with_content)
  */
 static int switch_root_beneath(void *unused)
 {
-	uint64_t ids[16], old_id, new_id, nullfs_id;
+	uint64_t ids[16], old_id, new_id, below_id, bottom_id;
 	struct mnt_info mi;
 	char exe[256];
 	ssize_t n, i;
@@ -332,6 +332,13 @@ static int switch_root_beneath(void *unused)
 	CHECK(enter_container() == 0, "entering the user namespace");
 	old_id = mnt_id("/");
 	CHECK(old_id, "mount id of /");
+	/*
+	 * What the old root is mounted on: the namespace's nullfs root, or,
+	 * on a machine that booted through an initramfs, the rootfs that the
+	 * initramfs's switch_root left on it.
+	 */
+	CHECK(mnt_info(old_id, &mi) == 0, "statmount of the old root");
+	below_id = mi.parent;
 	CHECK(FAILS_WITH(sys_umount2("/", MNT_DETACH), EINVAL),
 	      "the inherited root is not locked");
 
@@ -348,14 +355,17 @@ static int switch_root_beneath(void *unused)
 	CHECK(mount_beneath(tree, "/") == 0, "move_mount beneath /");
 	CHECK(chroot(".") == 0, "chroot(\".\")");
 	CHECK(mnt_id("/") == new_id, "/ is not the new root after chroot");
-	/* The old root sits on the new one, the kernel's nullfs beneath both. */
+	/* The old root sits on the new one, which took its place. */
 	CHECK(mnt_info(old_id, &mi) == 0 && mi.parent == new_id,
 	      "the old root is not mounted on the new one");
-	CHECK(mnt_info(new_id, &mi) == 0, "statmount of the new root");
-	nullfs_id = mi.parent;
-	CHECK(nullfs_id != new_id && mnt_info(nullfs_id, &mi) == 0 &&
-	      !strcmp(mi.fstype, "nullfs") && mi.parent == nullfs_id,
-	      "the new root is not on the namespace's nullfs root");
+	CHECK(mnt_info(new_id, &mi) == 0 && mi.parent == below_id,
+	      "the new root is not where the old root was");
+	/* At the bottom of the namespace, the kernel's nullfs. */
+	bottom_id = below_id;
+	for (i = 0; i < 16 && mnt_info(bottom_id, &mi) == 0 && mi.parent != bottom_id; i++)
+		bottom_id = mi.parent;
+	CHECK(mnt_info(bottom_id, &mi) == 0 && !strcmp(mi.fstype, "nullfs") &&
+	      mi.parent == bottom_id, "the namespace's root mount is not nullfs");
 	CHECK(sys_umount2(".", MNT_DETACH) == 0, "umount2(\".\") of the old root");
 	CHECK(chdir("/") == 0, "chdir /");
 
@@ -364,9 +374,9 @@ static int switch_root_beneath(void *unused)
 	CHECK(FAILS_WITH(access("/proc/self", F_OK), ENOENT), "/proc/self reachable");
 	CHECK(FAILS_WITH(access(exe, F_OK), ENOENT), "%s reachable", exe);
 	CHECK(FAILS_WITH(access("/../proc", F_OK), ENOENT), "/../proc reachable");
-	/* The mount table: the kernel's nullfs and the new root, nothing else. */
-	n = list_mounts(nullfs_id, ids, 16);
-	CHECK(n == 1 && ids[0] == new_id, "%zd mounts above the nullfs root", n);
+	/* Above what the old root was on: the new root, nothing else. */
+	n = list_mounts(below_id, ids, 16);
+	CHECK(n == 1 && ids[0] == new_id, "%zd mounts where the old root was", n);
 	for (i = 0; i < n; i++)
 		CHECK(ids[i] != old_id, "the old root is still in the namespace");
 	CHECK(FAILS_WITH(mnt_info(old_id, &mi), ENOENT), "statmount of the old root");

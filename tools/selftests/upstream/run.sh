@@ -93,7 +93,7 @@ if [ "${1:-}" = --in-writable-root ]; then
 fi
 
 if ! grep -q '^nullfs_rs ' /proc/modules &&
-	! insmod "$NULLFS_RS_OUT/module/nullfs_rs.ko"; then
+	! insmod "$NULLFS_RS_KO"; then
 	echo "upstream selftests: insmod nullfs_rs.ko failed" >>"$results/errors"
 	exit 1
 fi
