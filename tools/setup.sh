@@ -33,6 +33,8 @@ DEB_PACKAGES=(
 	trinity
 	# The kernel tree's filesystem selftests link libcap.
 	libcap-dev
+	# The Debian 13 build root of the stock-kernel builds (tools/stock/).
+	mmdebstrap
 )
 [ -z "$bench" ] || DEB_PACKAGES+=(linux-perf)
 
