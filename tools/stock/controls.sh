@@ -112,8 +112,8 @@ config)
 	# do, SCHED_CLASS_EXT among it, which moves task_struct's members.
 	PREPARE=(modules_prepare)
 	wrong_tree CC=gcc HOSTCC=gcc
-	dropped=$(diff <(grep '^CONFIG_' "$config") <(grep '^CONFIG_' "$top/linux/.config") | grep -c '^<' || true)
-	say "the regenerated config lost $dropped of the kernel's options"
+	changed=$(diff <(grep '^CONFIG_' "$config") <(grep '^CONFIG_' "$top/linux/.config") | grep -c '^<' || true)
+	say "the regenerated config changed $changed of the kernel's settings"
 	rm -rf "$out"
 	mkdir -p "$out"
 	make -s -C "$top/linux" M="$NULLFS_RS_TOP" MO="$out" ARCH=x86 CC=gcc HOSTCC=gcc \
