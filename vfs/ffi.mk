@@ -9,7 +9,7 @@
 # its crate's object depend on it.
 
 quiet_cmd_rust_layout = GEN     $@
-      cmd_rust_layout = sed -n 's/\$$//g; s/^[[:space:]]*\.ascii[[:space:]]*"->\(.*\)".*/\1/p' $< >$@
+      cmd_rust_layout = sed -n 's/\$$//g; s/^[[:space:]]*\.ascii[[:space:]]*"->\([^"]*\)".*/\1/p' $< >$@
 
 $(obj)/$(nullfs_rs_layout): $(obj)/$(nullfs_rs_layout:.rs=.s) FORCE
 	$(call if_changed,rust_layout)

@@ -47,8 +47,12 @@ pub(crate) struct FsContextOperations {
             src: *mut bindings::fs_context,
         ) -> c_int,
     >,
-    pub(crate) parse_param:
-        Option<unsafe extern "C" fn(fc: *mut bindings::fs_context, param: *mut c_void) -> c_int>,
+    pub(crate) parse_param: Option<
+        unsafe extern "C" fn(
+            fc: *mut bindings::fs_context,
+            param: *mut bindings::fs_parameter,
+        ) -> c_int,
+    >,
     pub(crate) parse_monolithic:
         Option<unsafe extern "C" fn(fc: *mut bindings::fs_context, data: *mut c_void) -> c_int>,
     pub(crate) get_tree: Option<unsafe extern "C" fn(fc: *mut bindings::fs_context) -> c_int>,
@@ -103,6 +107,10 @@ extern "C" {
 /// Fails the build unless `$type` has the C compiler's size, and each
 /// member (a path through bindgen's anonymous-union fields where C has
 /// none) its offset and size, as `vfs/layout.c` recorded them under `$c`.
+///
+/// Offsets and sizes only: a member of the same size but another type
+/// (a callback whose prototype changed, say) passes. The declarations in
+/// this file are checked against the C prototypes by reading them.
 macro_rules! check_layout {
     ($type:ty = $size:ident { $($($member:ident).+ = $c:ident),* $(,)? }) => {
         const _: () = {

@@ -71,7 +71,7 @@ struct module *nullfs_rs_fs_context_owner(struct fs_context *fc)
 }
 
 /*
- * fs_context::global is a bitfield, whose layout bindgen would have to
+ * fs_context->global is a bitfield, whose layout bindgen would have to
  * guess; the rest is set here too, so that Rust needs no part of the
  * context's layout.
  */

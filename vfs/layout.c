@@ -6,7 +6,7 @@
  *
  * Built like asm-offsets.c: compiled to assembly with the kernel's own
  * compiler and flags, never linked.  Each line below becomes one Rust item
- * of the generated layout.rs (Kbuild's cmd_rust_layout):
+ * of the generated layout.rs (cmd_rust_layout of vfs/ffi.mk):
  *
  *   RUST_CONST(NAME, TYPE, EXPR)  pub(crate) const NAME: TYPE = <EXPR>;
  *   RUST_SIZE(STRUCT)             pub(crate) const STRUCT: usize = <sizeof>;
@@ -27,7 +27,7 @@
 #include <linux/namei.h>
 #include <linux/sched.h>
 #include <linux/stat.h>
-#include <uapi/linux/magic.h>
+#include <linux/magic.h>
 
 #define RUST_CONST(name, type, value) ({				\
 	asm volatile("\n.ascii \"->pub(crate) const " #name ": " #type	\
@@ -43,7 +43,7 @@
 	asm volatile("\n.ascii \"->pub(crate) const " #type "__" #member \
 		     ": (usize, usize) = (%0, %1);\""			\
 		     : : "i" (offsetof(struct type, member)),		\
-			 "i" (sizeof_field(struct type, member)));	\
+			 "i" (sizeof_field(struct type, member)));		\
 })
 
 void nullfs_rs_layout(void);

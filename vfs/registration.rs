@@ -136,11 +136,11 @@ unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut bindings::fs_contex
     // The one superblock of a single-instance type is everyone's: it belongs
     // to the initial user namespace, not to whoever mounted it first.
     let global = matches!(T::INSTANCES, Instances::Single);
+    // The context keeps the pointer for as long as it lives.
+    let ops: &'static ffi::FsContextOperations = &ContextOps::<T>::OPS;
     // SAFETY: The context is valid and exclusively ours while it is being
-    // set up; the operations are static.
-    unsafe {
-        ffi::nullfs_rs_fs_context_init(fc, &ContextOps::<T>::OPS, T::SB_IFLAGS.bits(), global)
-    };
+    // set up; `ops` lives for good.
+    unsafe { ffi::nullfs_rs_fs_context_init(fc, ops, T::SB_IFLAGS.bits(), global) };
     0
 }
 

@@ -54,11 +54,12 @@ shift
 exec unshare --mount --propagation private -- bash -euc '
 	root=$1 top=$2
 	shift 2
-	mkdir -p "$root$top"
-	mount --bind "$top" "$root$top"
 	mount -t proc proc "$root/proc"
 	mount --rbind /dev "$root/dev"
 	mount -t tmpfs tmpfs "$root/tmp"
+	# After the tmpfs: the project may live under /tmp.
+	mkdir -p "$root$top"
+	mount --bind "$top" "$root$top"
 	cd /
 	exec chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		LANG=C.UTF-8 ${CI:+CI=$CI} "$@"
