@@ -56,6 +56,7 @@ step "selftests" selftests.log make -s selftests
 check lint-rustfmt tools/lint.sh rustfmt
 check lint-clippy tools/lint.sh clippy
 check lint-checkpatch tools/lint.sh checkpatch
+check lint-layout tools/lint.sh layout
 
 # Every boot writes results/boot-NAME.log: "boot: ok N WHAT" or
 # "boot: not ok N WHAT" lines, N 0 for the boot itself (timeout, splats),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lint checks: rustfmt, clippy or checkpatch; all three without an argument.
+# Lint checks: rustfmt, clippy, checkpatch or layout; all four without an
+# argument.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$NULLFS_RS_TOP"
@@ -11,7 +12,7 @@ src=$kdir/source
 case ${1:-all} in
 all)
 	rc=0
-	for check in rustfmt clippy checkpatch; do
+	for check in rustfmt clippy checkpatch layout; do
 		"$0" "$check" >/dev/null 2>&1 && echo "ok: $check" || { echo "FAIL: $check (run tools/lint.sh $check)"; rc=1; }
 	done
 	exit "$rc"
@@ -44,7 +45,12 @@ checkpatch)
 			"$NULLFS_RS_TOP"/tools/selftests/kmod/*.c \
 			"$NULLFS_RS_TOP"/tools/selftests/upstream/*.h)
 	;;
+layout)
+	# Every C member Rust touches in place is in vfs/layout.c, so that the
+	# build and the BTF check compare it.
+	python3 tools/layout_lint.py vfs/layout.c ./*.rs vfs/*.rs samples/*.rs
+	;;
 *)
-	die "usage: lint.sh [rustfmt|clippy|checkpatch]"
+	die "usage: lint.sh [rustfmt|clippy|checkpatch|layout]"
 	;;
 esac
