@@ -100,6 +100,24 @@ setup:
 kernel: setup
 	@tools/kernel/build.sh >/dev/null
 
+# For a distribution's kernel, before anything can load: the modules $(2),
+# built in $(1), against the kernel's own Module.symvers
+# (tools/symcheck.py), and the layouts they were built with, $(3),
+# against its BTF (tools/btf_layout.py).  A mismatch fails the build,
+# saying what it is.
+ifdef STOCK_HEADERS
+define stock_checks
+python3 $(TOP)/tools/symcheck.py $(STOCK_HEADERS)/Module.symvers $(KERNELRELEASE) $(2) \
+	>$(1)/symcheck.log || { cat $(1)/symcheck.log; exit 1; }
+if [ -f $(STOCK_HEADERS)/vmlinux ]; then \
+	python3 $(TOP)/tools/btf_layout.py $(3) $(STOCK_HEADERS)/vmlinux \
+		>$(1)/btf_layout.log || { cat $(1)/btf_layout.log; exit 1; }; \
+else \
+	echo "note: $(STOCK_HEADERS) has no vmlinux: layouts not checked against BTF"; \
+fi
+endef
+endif
+
 ifdef STOCK_VIA_ROOT
 modules install samples bench-module selftests-kmod stock-tree:
 	@tools/stock/root.sh RUN $(MAKE) -s -C $(TOP) KERNELRELEASE=$(KERNELRELEASE) \
@@ -111,6 +129,7 @@ stock-tree:
 modules: $(KERNEL_DEP)
 	@mkdir -p $(MODULE_OUT)
 	@$(KMAKE) modules
+	@$(call stock_checks,$(MODULE_OUT),$(MODULE_OUT)/nullfs_rs.ko,$(MODULE_OUT)/vfs/layout.rs)
 
 # The kernel's modules_install for an external module: the .ko goes to
 # updates/ (INSTALL_MOD_DIR) under INSTALL_MOD_PATH, then depmod runs.
@@ -124,6 +143,7 @@ endif
 samples: $(KERNEL_DEP)
 	@mkdir -p $(OUT)/samples
 	@$(MAKE) -C $(KDIR) M=$(TOP)/samples MO=$(OUT)/samples $(KMAKE_FLAGS) modules
+	@$(call stock_checks,$(OUT)/samples,$(OUT)/samples/rust_init_fs.ko $(OUT)/samples/c_init_fs.ko,$(OUT)/samples/init_fs_layout.rs)
 
 # The in-kernel half of make bench.
 bench-module: $(KERNEL_DEP)
