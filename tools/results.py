@@ -15,7 +15,8 @@ but is not expected each fail, with their names; so does a test that
 skipped unless its line starts with "may-skip ". A line "not-here KIND
 GROUP NAME -- WHY" names a test that cannot run on this kernel (NAME "*":
 every test of GROUP): it is printed with its reason ("n/a: ...") and not
-counted, and fails if it reports after all.
+counted, whether it did not report or reported that it skipped; it fails
+if it passes or fails after all.
 
 Prints one line per test ("ok: ...", "FAIL: ...", "skip: ...") and, last,
 "counts PASSED FAILED SKIPPED" for tools/check.sh. With --write it instead
@@ -178,13 +179,16 @@ def main():
             failed_cases.append(key)
             failed += 1
     for key, why in not_here.items():
-        ran = [k for k in seen if k == key or (key[2] == "*" and k[:2] == key[:2])]
-        if not ran:
-            print(f"n/a: {' '.join(key)}: {why}")
-        for k in ran:
-            print(f"FAIL: {' '.join(k)} ({seen.pop(k).lower()}): it ran, but "
-                  f"{expected_file} says it cannot run here ({why})")
-            failed += 1
+        reported = [k for k in seen if k == key or (key[2] == "*" and k[:2] == key[:2])]
+        ran = [k for k in reported if seen[k] != "SKIP"]
+        print(f"n/a: {' '.join(key)}: {why}"
+              + (f" ({len(reported)} reported a skip)" if reported and not ran else ""))
+        for k in reported:
+            status = seen.pop(k)
+            if k in ran:
+                print(f"FAIL: {' '.join(k)} ({status.lower()}): it ran, but "
+                      f"{expected_file} says it cannot run here ({why})")
+                failed += 1
     for key, status in sorted(seen.items()):
         what = " ".join(key)
         if key[2].startswith("("):
