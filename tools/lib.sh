@@ -20,11 +20,13 @@ if [ "${NULLFS_RS_KERNEL:-}" != stock ]; then
 	export LLVM=-$LLVM_MAJOR
 	export LIBCLANG_PATH=/usr/lib/llvm-$LLVM_MAJOR/lib
 	export RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN
-	export PATH="$HOME/.cargo/bin:$NULLFS_RS_CACHE/venv/bin:$PATH"
+	export PATH="$HOME/.cargo/bin:$PATH"
 else
 	# Nor what a caller set up for the project's kernel (make check does).
 	unset LLVM LIBCLANG_PATH RUSTUP_TOOLCHAIN
 fi
+# virtme-ng, for the boots of either kernel.
+export PATH="$NULLFS_RS_CACHE/venv/bin:$PATH"
 
 # The Debian mirror this machine is already configured with.
 debian_mirror() {
