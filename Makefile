@@ -119,7 +119,8 @@ endef
 endif
 
 ifdef STOCK_VIA_ROOT
-modules install samples bench-module selftests-kmod stock-tree:
+# This machine's part: mmdebstrap for the root, and virtme-ng for the boots.
+modules install samples bench-module selftests-kmod stock-tree: setup
 	@tools/stock/root.sh RUN $(MAKE) -s -C $(TOP) KERNELRELEASE=$(KERNELRELEASE) \
 		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(abspath $(INSTALL_MOD_PATH))) $@
 else
