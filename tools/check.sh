@@ -78,29 +78,36 @@ check install make -s install INSTALL_MOD_PATH="$results/modroot"
 rm -rf "$NULLFS_RS_OUT/dkms"
 check dkms-build tools/dkms_build.sh "" "$NULLFS_RS_OUT/dkms"
 
-say "booting the test kernel"
-boot_rc=0
-tools/boot.sh --results "$results" --timeout "${NULLFS_RS_CHECK_TIMEOUT:-3600}" \
-	-- tools/guest/check.sh >"$logs/boot.log" 2>&1 || boot_rc=$?
-boot_result main "$boot_rc" "$logs/boot.log" >"$results/boot-main.log"
-if [ -s "$results/errors" ]; then
-	while IFS= read -r line; do echo "FAIL: guest: $line"; done <"$results/errors"
-	failed=$((failed + $(wc -l <"$results/errors")))
-fi
-
-# Boots whose PID 1 stops sharing its fs state, or does something else the
-# guard must survive.
-for scenario in clone_fs clone_newns thread tmpfs_over_root pivot_root; do
-	say "booting with a PID 1 that does $scenario"
-	boot_out=$out/unshare_init/$scenario
-	unshare_rc=0
-	tools/unshare_init_boot.sh "$boot_out" "$scenario" >"$logs/unshare_init-$scenario.log" 2>&1 ||
-		unshare_rc=$?
-	{
-		boot_result "$scenario" "$unshare_rc" "$logs/unshare_init-$scenario.log"
-		sed -n 's/^unshare_init: /boot: /p' "$boot_out/console.log" 2>/dev/null
-	} >"$results/boot-$scenario.log"
-done
+# The boots of one kernel, the project's or, given RELEASE, Debian's
+# image of it: the guest's battery (boot "main", or "stock"), and the boots
+# whose PID 1 stops sharing its fs state, or does something else the guard
+# must survive.  Each boot writes RESULTS/boot-SCENARIO.log.
+#   boots WHAT RESULTS [RELEASE]
+boots() {
+	local name=$1 dir=$2 release=${3:-} stock=() main=main boot_rc scenario boot_out unshare_rc
+	[ -z "$release" ] || { stock=(--stock "$release"); main=stock; }
+	say "booting $name"
+	boot_rc=0
+	tools/boot.sh "${stock[@]}" --results "$dir" --timeout "${NULLFS_RS_CHECK_TIMEOUT:-3600}" \
+		-- tools/guest/check.sh >"$logs/boot-$main.log" 2>&1 || boot_rc=$?
+	boot_result "$main" "$boot_rc" "$logs/boot-$main.log" >"$dir/boot-$main.log"
+	if [ -s "$dir/errors" ]; then
+		while IFS= read -r line; do echo "FAIL: $name: guest: $line"; done <"$dir/errors"
+		failed=$((failed + $(wc -l <"$dir/errors")))
+	fi
+	for scenario in clone_fs clone_newns thread tmpfs_over_root pivot_root; do
+		say "booting $name with a PID 1 that does $scenario"
+		boot_out=$out/unshare_init/${release:+$release-}$scenario
+		unshare_rc=0
+		tools/unshare_init_boot.sh "$boot_out" "$scenario" $release \
+			>"$logs/unshare_init-${release:+$release-}$scenario.log" 2>&1 || unshare_rc=$?
+		{
+			boot_result "$scenario" "$unshare_rc" "$logs/unshare_init-${release:+$release-}$scenario.log"
+			sed -n 's/^unshare_init: /boot: /p' "$boot_out/console.log" 2>/dev/null
+		} >"$dir/boot-$scenario.log"
+	done
+}
+boots "the test kernel" "$results"
 
 # Debian's stock kernel as it ships (tools/stock/): the module built for
 # each flavour in a Debian 13 build root with the compilers the kernel's
@@ -147,27 +154,7 @@ rm -rf "build/stock/$release/dkms"
 check stock-dkms in_root "$NULLFS_RS_TOP/tools/dkms_build.sh" "$release" \
 	"$NULLFS_RS_TOP/build/stock/$release/dkms"
 
-say "booting Debian's $release image"
-boot_rc=0
-tools/boot.sh --stock "$release" --results "$stock_results" \
-	--timeout "${NULLFS_RS_CHECK_TIMEOUT:-3600}" -- tools/guest/check.sh \
-	>"$logs/boot-stock.log" 2>&1 || boot_rc=$?
-boot_result stock "$boot_rc" "$logs/boot-stock.log" >"$stock_results/boot-stock.log"
-if [ -s "$stock_results/errors" ]; then
-	while IFS= read -r line; do echo "FAIL: stock guest: $line"; done <"$stock_results/errors"
-	failed=$((failed + $(wc -l <"$stock_results/errors")))
-fi
-for scenario in clone_fs clone_newns thread tmpfs_over_root pivot_root; do
-	say "booting Debian's $release image with a PID 1 that does $scenario"
-	boot_out=$out/unshare_init/stock-$scenario
-	unshare_rc=0
-	tools/unshare_init_boot.sh "$boot_out" "$scenario" "$release" \
-		>"$logs/unshare_init-stock-$scenario.log" 2>&1 || unshare_rc=$?
-	{
-		boot_result "stock $scenario" "$unshare_rc" "$logs/unshare_init-stock-$scenario.log"
-		sed -n 's/^unshare_init: /boot: /p' "$boot_out/console.log" 2>/dev/null
-	} >"$stock_results/boot-$scenario.log"
-done
+boots "Debian's $release image" "$stock_results" "$release"
 
 # What ran, against what should have: the KUnit suites and kselftests,
 # read with the kernel's own (K)TAP parser, and the boots; on the stock

@@ -8,12 +8,7 @@
 set -u
 modroot=${1:?usage: autoload.sh INSTALL_MOD_PATH}
 release=$(uname -r)
-n=0
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
-}
-loaded() { grep -q "^$1 " /proc/modules; }
+. "$(dirname "$0")/tap.sh"
 
 echo "TAP version 13"
 echo "1..9"
