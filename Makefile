@@ -120,7 +120,11 @@ endif
 
 ifdef STOCK_VIA_ROOT
 # This machine's part: mmdebstrap for the root, and virtme-ng for the boots.
+# The root sees this machine's files only under $(TOP): an install for a
+# kernel this machine does not have goes to an INSTALL_MOD_PATH there.
 modules install samples bench-module selftests-kmod stock-tree: setup
+	@$(if $(filter install,$@),$(if $(filter $(TOP)/%,$(abspath $(INSTALL_MOD_PATH))),,\
+		echo "make install: $(KERNELRELEASE) is not installed here; give an INSTALL_MOD_PATH under $(TOP)" >&2; exit 1))
 	@tools/stock/root.sh RUN $(MAKE) -s -C $(TOP) KERNELRELEASE=$(KERNELRELEASE) \
 		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(abspath $(INSTALL_MOD_PATH))) $@
 else

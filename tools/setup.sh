@@ -7,6 +7,8 @@
 # --bench also installs what make bench needs: perf, for its profiles, and
 # matplotlib in the venv, for its plot.
 set -euo pipefail
+# The project's toolchain, whichever kernel the caller builds for.
+unset NULLFS_RS_KERNEL
 . "$(dirname "$0")/lib.sh"
 
 VIRTME_NG_VERSION=1.42
