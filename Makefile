@@ -17,6 +17,9 @@
 #   make bench      nullfs_rs against the C nullfs, tmpfs and ramfs, in one
 #                   boot: tools/bench/results/{latest.txt,latest.json,ratios.png}
 #
+# KERNELRELEASE=RELEASE builds for an installed distribution kernel
+# (Debian's stock 7.3.4), and make run, shell and bench boot its image.
+#
 # NULLFS_RS_FLAVOUR=debug selects the debug kernel (KASAN, lockdep, kmemleak,
 # failslab, debugobjects); NULLFS_RS_CACHE moves the cache.
 
@@ -181,8 +184,9 @@ check:
 stress:
 	@env -u KDIR -u NULLFS_RS_OUT NULLFS_RS_FLAVOUR=debug tools/stress.sh
 
-bench: modules samples bench-module selftests
-	@tools/bench/run.sh
+# On a distribution's kernel (KERNELRELEASE), in a boot of its own image.
+bench: modules samples bench-module $(if $(STOCK_HEADERS),,selftests)
+	@tools/bench/run.sh $(if $(STOCK_HEADERS),--stock $(KERNELRELEASE))
 
 lint: modules
 	@tools/lint.sh
