@@ -32,7 +32,7 @@ mod tests {
 
     #[test]
     fn scope_borrows_and_restores() -> Result {
-        let init = InitFs::get();
+        let init = InitFs::get()?;
         assert!(!resolves_in_init(&init)?);
         let inside = with_init_fs(|| -> Result<bool> {
             Ok(!current_uses_own_fs() && resolves_in_init(&init)?)
@@ -45,7 +45,7 @@ mod tests {
 
     #[test]
     fn nested_scopes_restore_in_order() -> Result {
-        let init = InitFs::get();
+        let init = InitFs::get()?;
         let still_inside_outer = with_init_fs(|| -> Result<bool> {
             let inner = with_init_fs(|| resolves_in_init(&init))?;
             // Back in the outer scope, still in init's fs state.
@@ -59,7 +59,7 @@ mod tests {
 
     #[test]
     fn scope_restores_on_error_path() -> Result {
-        let init = InitFs::get();
+        let init = InitFs::get()?;
         // Leaves the scope early with an error, after a lookup that only
         // finds init's root inside it.
         let left_early = with_init_fs(|| -> Result {
@@ -76,7 +76,7 @@ mod tests {
 
     #[test]
     fn closure_form() -> Result {
-        let init = InitFs::get();
+        let init = InitFs::get()?;
         let root = with_init_fs(|| Path::lookup(c"/"))?;
         assert!(root == *init.root());
         assert!(current_uses_own_fs());
@@ -91,7 +91,7 @@ mod tests {
 
     #[test]
     fn lookups_and_opens_from_init_root() -> Result {
-        let init = InitFs::get();
+        let init = InitFs::get()?;
         // No guard: init's tree all the same, with init's root as the root.
         assert!(current_uses_own_fs());
         assert!(init.lookup(c"/")? == *init.root());
@@ -113,18 +113,39 @@ mod tests {
         Ok(())
     }
 
+    /// The opens pass no mode, so they create nothing: a name that would be
+    /// created (in the guest's writable `/tmp`) is refused and stays absent,
+    /// however it is reached.
+    #[test]
+    fn creation_is_refused() -> Result {
+        let init = InitFs::get()?;
+        let name = c"/tmp/nullfs_rs-kunit-created";
+        let create = flags::O_WRONLY | flags::O_CREAT;
+        let tmpfile = flags::O_RDWR | flags::O_TMPFILE;
+        assert_eq!(open_in_init_fs(name, create).err(), Some(EINVAL));
+        assert_eq!(open_in_init_fs(c"/tmp", tmpfile).err(), Some(EINVAL));
+        assert_eq!(init.open(name, create).err(), Some(EINVAL));
+        assert_eq!(init.open(c"/tmp", tmpfile).err(), Some(EINVAL));
+        assert_eq!(init.lookup(name).err(), Some(ENOENT));
+        // The same flags without creation open what exists.
+        assert!(init
+            .open(c"/tmp", flags::O_RDONLY | flags::O_DIRECTORY)
+            .is_ok());
+        Ok(())
+    }
+
     #[test]
     fn filesystem_type_of_a_path() -> Result {
         // A kthread's root is the kernel's nullfs, which is what a reverted
         // init has as its root; init's own root here is not.
         assert_eq!(Path::lookup(c"/")?.fs_type_name(), c"nullfs");
-        assert!(InitFs::get().root().fs_type_name() != c"nullfs");
+        assert!(InitFs::get()?.root().fs_type_name() != c"nullfs");
         Ok(())
     }
 
     #[test]
     fn init_fs_in_a_normal_boot() -> Result {
-        let init = InitFs::get();
+        let init = InitFs::get()?;
         assert!(!init.is_reverted());
         // Relative lookups inside the guard start from init's working
         // directory.

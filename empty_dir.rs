@@ -2,6 +2,8 @@
 
 //! The permanently empty directory at the root of every instance.
 
+#![forbid(unsafe_code)]
+
 use crate::vfs::{
     Added, Attributes, DirOperations, FileSystem, Inode, InodeFlag, InodeFlags, LookupFlags, New,
     NewDentry, Ready, SuperBlock,

@@ -6,6 +6,8 @@
 //! root and working directory, taken as references, and whether they still
 //! lead anywhere.
 
+#![forbid(unsafe_code)]
+
 use super::vfs::fs_struct::{init_pwd, init_root};
 use kernel::{fs::File, prelude::*, sync::aref::ARef};
 
@@ -22,12 +24,13 @@ pub struct InitFs {
 
 impl InitFs {
     /// Takes references on init's root and working directory as they are
-    /// now.
-    pub fn get() -> Self {
-        Self {
-            root: init_root(),
-            pwd: init_pwd(),
-        }
+    /// now. In task context only, as every lookup: `EINVAL` elsewhere, where
+    /// the interrupted task could hold the lock of init's fs state.
+    pub fn get() -> Result<Self> {
+        Ok(Self {
+            root: init_root()?,
+            pwd: init_pwd()?,
+        })
     }
 
     /// Init's root directory.
@@ -59,7 +62,9 @@ impl InitFs {
     /// then find nothing.
     ///
     /// The filesystem type tells it apart from a PID 1 that chose an empty
-    /// root, such as a `nullfs_rs` mount, which has the same magic number.
+    /// root of another type, such as a `nullfs_rs` mount, which has the same
+    /// magic number. A PID 1 that chose a mount of the kernel's own nullfs
+    /// as its root is taken for reverted: lookups find nothing there either.
     pub fn is_reverted(&self) -> bool {
         self.root.fs_type_name() == c"nullfs"
     }

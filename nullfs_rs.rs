@@ -3,6 +3,8 @@
 //! The `nullfs_rs` filesystem type: every mount a new, empty, immutable
 //! directory, which root and user namespaces may mount.
 
+#![forbid(unsafe_code)]
+
 use crate::empty_dir::set_empty_root;
 use crate::vfs::{
     FileSystem, FsFlag, FsFlags, Instances, New, Ready, SbIFlag, SbIFlags, SuperBlock,

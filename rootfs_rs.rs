@@ -5,6 +5,8 @@
 //! A mount tree can be built on top of it, and unmounting whatever covers it
 //! reveals nothing, because there is nothing in it to reveal.
 
+#![forbid(unsafe_code)]
+
 use crate::empty_dir::set_empty_root;
 use crate::vfs::{FileSystem, FsFlags, Instances, New, Ready, SbIFlag, SbIFlags, SuperBlock};
 use kernel::prelude::*;

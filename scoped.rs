@@ -38,6 +38,8 @@
 //! Other modules build this API in with one line, a `#[path]` module of
 //! `scoped_with_init_fs.rs`; see `Documentation/scoped_with_init_fs.rst`.
 
+#![forbid(unsafe_code)]
+
 use super::vfs::{fs_struct, path};
 use kernel::{fs::File, prelude::*, sync::aref::ARef};
 
@@ -45,29 +47,33 @@ pub use super::vfs::fs_struct::current_uses_own_fs;
 
 /// Runs `f` with the current task switched to init's fs state: while it
 /// runs, `current->fs` points at `userspace_init_fs`. Then it puts back the
-/// fs state the task had, however `f` returns, and warns (with
+/// pointer it replaced, however `f` returns, and warns (with
 /// `CONFIG_DEBUG_VFS`) if something else changed `current->fs` meanwhile.
+/// What `f` returns comes out as it is: the scope itself cannot fail.
 ///
-/// Only in task context, a kthread, a work item or a syscall: in a hardirq,
-/// a softirq (a timer, a BH work item, a tasklet) or an NMI, `current` is
-/// whichever task was interrupted, and switching its fs state there could
-/// leave it in init's for good. There it fails with `EINVAL`, without
-/// calling `f` and without touching `current`.
+/// # Context
+///
+/// Any: the scope costs what C's `scoped_with_init_fs()` does (a load and a
+/// store on entry, a store on exit) and is sound in a hardirq or a softirq,
+/// where it nests inside the interrupted task's code and restores before
+/// that resumes. The lookups and opens that `f` runs, though, follow one
+/// rule: task context only, and they may sleep; elsewhere they fail with
+/// `EINVAL` (see [`super::init_fs::Path::lookup`]).
 ///
 /// Scopes nest. There is no guard value to hold instead of the closure: one
 /// could be leaked or dropped out of order from safe code, which would leave
 /// the task in init's fs state, and a user task in that state could then
 /// drop references of `userspace_init_fs` it does not hold
 /// (`unshare(CLONE_FS)`). It allocates nothing.
-#[track_caller]
-pub fn with_init_fs<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+#[inline(always)]
+pub fn with_init_fs<T>(f: impl FnOnce() -> T) -> T {
     fs_struct::with_init_fs(f)
 }
 
 /// Opens `name` with init's root and working directory, with `flags` from
-/// [`kernel::fs::file::flags`]: the design's `filp_open_init()`. Fails with
-/// `EINVAL` outside task context, as [`with_init_fs`] does.
-#[track_caller]
+/// [`kernel::fs::file::flags`]: the design's `filp_open_init()`. Only what
+/// exists is opened (`O_CREAT` and `O_TMPFILE` fail with `EINVAL`), in task
+/// context only (`EINVAL` elsewhere).
 pub fn open_in_init_fs(name: &CStr, flags: u32) -> Result<ARef<File>> {
     with_init_fs(|| path::open(name, flags))
 }

@@ -85,7 +85,7 @@ mod tests {
     use super::{
         dentry::{LookupFlag, DENTRY_OPERATIONS},
         dir::{DirEmitter, DirOps, Offset, SeekingDir, Whence},
-        fs_struct::{current_fs, with_init_fs},
+        fs_struct::{self, current_fs, with_init_fs},
         *,
     };
     use crate::empty_dir::EmptyDir;
@@ -260,16 +260,19 @@ mod tests {
     }
 
     /// A work item on the BH workqueue, which runs it in softirq context,
-    /// and what its run of the guard saw. Atomics, not a lock: a mutex must
-    /// not be taken in a softirq, and the completion orders the stores
-    /// before the test's loads.
+    /// and what it saw there. Atomics, not a lock: a mutex must not be
+    /// taken in a softirq, and the completion orders the stores before the
+    /// test's loads.
     #[pin_data]
     struct BhProbe {
         #[pin]
         work: Work<BhProbe>,
-        errno: Atomic<i32>,
-        ran_closure: Atomic<bool>,
         fs_unchanged: Atomic<bool>,
+        init_fs_inside: Atomic<bool>,
+        lookup_errno: Atomic<i32>,
+        guarded_lookup_errno: Atomic<i32>,
+        open_errno: Atomic<i32>,
+        init_root_errno: Atomic<i32>,
         #[pin]
         done: Completion,
     }
@@ -278,35 +281,51 @@ mod tests {
         impl HasWork<Self> for BhProbe { self.work }
     }
 
+    fn errno_of<T>(result: Result<T>) -> i32 {
+        result.err().map_or(0, |err| err.to_errno())
+    }
+
     impl WorkItem for BhProbe {
         type Pointer = Arc<BhProbe>;
 
         fn run(this: Arc<BhProbe>) {
             let before = current_fs();
-            let result = with_init_fs(|| {
-                this.ran_closure.store(true, Relaxed);
-                Ok(())
+            let (inside, guarded) = with_init_fs(|| {
+                // SAFETY: Reads the address the global holds, set before any
+                // module loads.
+                let init = unsafe { ffi::userspace_init_fs };
+                (current_fs().0 == init, path::Path::lookup(c"/"))
             });
             this.fs_unchanged.store(current_fs() == before, Relaxed);
-            this.errno
-                .store(result.err().map_or(0, |err| err.to_errno()), Relaxed);
+            this.init_fs_inside.store(inside, Relaxed);
+            this.guarded_lookup_errno.store(errno_of(guarded), Relaxed);
+            this.lookup_errno
+                .store(errno_of(path::Path::lookup(c"/")), Relaxed);
+            this.open_errno.store(
+                errno_of(path::open(c"/", kernel::fs::file::flags::O_RDONLY)),
+                Relaxed,
+            );
+            this.init_root_errno
+                .store(errno_of(fs_struct::init_root()), Relaxed);
             this.done.complete_all();
         }
     }
 
-    /// Outside task context `current` is whichever task was interrupted: the
-    /// guard refuses and calls nothing. (That the interrupted task's fs
-    /// state is the same after the call would also hold for a guard that
-    /// ran and restored it; the refusal and the closure that did not run
-    /// are what show that it was not touched.)
+    /// In a softirq `current` is whichever task was interrupted. The guard
+    /// runs there and puts back exactly the `fs` it found, leaving `real_fs`
+    /// alone; every lookup, guarded or not, is refused before it could take
+    /// a lock the interrupted task may hold.
     #[test]
-    fn guard_refused_in_softirq() -> Result {
+    fn softirq_scope_restores_and_lookups_are_refused() -> Result {
         let probe = Arc::pin_init(
             pin_init!(BhProbe {
                 work <- new_work!("BhProbe::work"),
-                errno: Atomic::new(0),
-                ran_closure: Atomic::new(false),
                 fs_unchanged: Atomic::new(false),
+                init_fs_inside: Atomic::new(false),
+                lookup_errno: Atomic::new(0),
+                guarded_lookup_errno: Atomic::new(0),
+                open_errno: Atomic::new(0),
+                init_root_errno: Atomic::new(0),
                 done <- Completion::new(),
             }),
             GFP_KERNEL,
@@ -320,11 +339,16 @@ mod tests {
         // SAFETY: The work item is initialised and kept alive by `probe`;
         // `flush_work()` may sleep, and KUnit cases run in a kthread.
         unsafe { bindings::flush_work(Work::raw_get(&probe.work)) };
-        assert_eq!(probe.errno.load(Relaxed), EINVAL.to_errno());
-        assert!(!probe.ran_closure.load(Relaxed));
         assert!(probe.fs_unchanged.load(Relaxed));
-        // In task context, the same call goes through.
-        assert_eq!(with_init_fs(|| Ok(true)), Ok(true));
+        assert!(probe.init_fs_inside.load(Relaxed));
+        let einval = EINVAL.to_errno();
+        assert_eq!(probe.lookup_errno.load(Relaxed), einval);
+        assert_eq!(probe.guarded_lookup_errno.load(Relaxed), einval);
+        assert_eq!(probe.open_errno.load(Relaxed), einval);
+        assert_eq!(probe.init_root_errno.load(Relaxed), einval);
+        // In task context, the same calls go through.
+        assert!(with_init_fs(|| path::Path::lookup(c"/")).is_ok());
+        assert!(fs_struct::init_root().is_ok());
         Ok(())
     }
 

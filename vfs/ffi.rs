@@ -80,13 +80,8 @@ extern "C" {
     ) -> c_int;
 
     // vfs/helpers.c, one C operation each.
-    pub(crate) fn nullfs_rs_override_init_fs() -> *mut bindings::fs_struct;
-    pub(crate) fn nullfs_rs_revert_init_fs(old_fs: *mut bindings::fs_struct);
     pub(crate) fn nullfs_rs_get_fs_root(fs: *mut bindings::fs_struct, root: *mut bindings::path);
     pub(crate) fn nullfs_rs_get_fs_pwd(fs: *mut bindings::fs_struct, pwd: *mut bindings::path);
-    pub(crate) fn nullfs_rs_current_fs(
-        real_fs: *mut *mut bindings::fs_struct,
-    ) -> *mut bindings::fs_struct;
     pub(crate) fn nullfs_rs_in_task() -> bool;
     pub(crate) fn nullfs_rs_module_is_coming(module: *mut bindings::module) -> bool;
     pub(crate) fn nullfs_rs_dir_emit_dots(
@@ -219,6 +214,11 @@ check_layout!(bindings::qstr = qstr {
 check_layout!(bindings::file = file {
     f_inode = file__f_inode,
     __bindgen_anon_1.f_path = file__f_path,
+});
+
+check_layout!(bindings::task_struct = task_struct {
+    fs = task_struct__fs,
+    real_fs = task_struct__real_fs,
 });
 
 check_layout!(bindings::path = path {

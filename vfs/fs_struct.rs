@@ -6,150 +6,183 @@
 //! lookup from a kthread or a work item finds nothing unless it borrows the
 //! fs state of PID 1, `userspace_init_fs`.
 //!
+//! # Context
+//!
+//! One rule holds for every entry point that resolves a path or takes
+//! init's paths ([`check_context`]): task context only, and it may sleep.
+//! Those that resolve with the current task's own fs state also need the
+//! task to have one ([`check_own_fs`]). The guard, [`with_init_fs`], is the
+//! exception: it only swaps a pointer, and is sound in any context.
+//!
 //! C header: [`include/linux/fs_struct.h`](srctree/include/linux/fs_struct.h)
 
 use super::{ffi, path::Path};
-use kernel::{bindings, pr_warn_once, prelude::*, types::NotThreadSafe};
+use core::ptr::{read_volatile, write_volatile};
+use kernel::{bindings, prelude::*, task::Task};
 
-/// A reference on init's root directory (`init_root()` of the design).
-pub(crate) fn init_root() -> Path {
-    // SAFETY: `get_fs_root()` fills the path and takes both references under
-    // the `fs_struct`'s lock. `userspace_init_fs` is set before PID 1 runs
-    // userspace, so before any module loads, is never changed after, and the
-    // reference it holds keeps the `fs_struct` alive for good.
-    unsafe { Path::from_filler(|path| ffi::nullfs_rs_get_fs_root(ffi::userspace_init_fs, path)) }
-}
-
-/// A reference on init's working directory.
+/// Reads `current->fs` as C's `READ_ONCE()` does.
 ///
-/// Taken apart from the root: a concurrent change can fall between the two.
-pub(crate) fn init_pwd() -> Path {
-    // SAFETY: `get_fs_pwd()` fills the path and takes both references under
-    // the `fs_struct`'s lock. `userspace_init_fs` is set before any module
-    // loads, is never changed after, and is never freed.
-    unsafe { Path::from_filler(|path| ffi::nullfs_rs_get_fs_pwd(ffi::userspace_init_fs, path)) }
+/// # Safety
+///
+/// `task` must be the current task.
+//
+// FIXME: Replace with `READ_ONCE` when the kernel crate has it (as mainline
+// `rust/kernel/fs/file.rs` says of its own `read_volatile`).
+unsafe fn read_fs(task: *mut bindings::task_struct) -> *mut bindings::fs_struct {
+    // SAFETY: The current task is valid while it runs this code. Other
+    // tasks read `fs` under `task_lock()`, and only code running as this
+    // task stores to it, so the volatile load sees a whole pointer.
+    unsafe { read_volatile(&raw const (*task).fs) }
 }
 
-/// Whether the current task is in task context, the only one where
-/// `current` is the task that is running the code: in a hardirq, a softirq
-/// or an NMI it is whichever task was interrupted.
+/// Whether the current task runs in task context: in a hardirq, a softirq
+/// or an NMI, `current` is whichever task was interrupted, and it may hold
+/// the spinlock of an `fs_struct` that a lookup would take.
 fn in_task() -> bool {
     // SAFETY: `in_task()` only reads the preemption count of this CPU.
     unsafe { ffi::nullfs_rs_in_task() }
 }
 
+/// The context rule of every entry point that resolves a path or takes
+/// init's paths: task context, where they may sleep.
+///
+/// Fails with `EINVAL` in a hardirq, a softirq or an NMI. In atomic task
+/// context (a spinlock held) the kernel reports the caller when it checks
+/// for sleeping there (`CONFIG_DEBUG_ATOMIC_SLEEP`).
+#[track_caller]
+pub(crate) fn check_context() -> Result {
+    if !in_task() {
+        return Err(EINVAL);
+    }
+    kernel::task::might_sleep();
+    Ok(())
+}
+
+/// [`check_context`], and the current task has fs state to resolve paths
+/// with: fails with `ENOENT` when it has none, as after `exit_fs()` (in a
+/// file's `->release` run at exit, say).
+#[track_caller]
+pub(crate) fn check_own_fs() -> Result {
+    check_context()?;
+    // SAFETY: `Task::current_raw()` is the current task.
+    if unsafe { read_fs(Task::current_raw()) }.is_null() {
+        return Err(ENOENT);
+    }
+    Ok(())
+}
+
+/// A reference on init's root directory (`init_root()` of the design).
+pub(crate) fn init_root() -> Result<Path> {
+    check_context()?;
+    // SAFETY: `get_fs_root()` fills the path and takes both references under
+    // the `fs_struct`'s lock, which task context may take. `userspace_init_fs`
+    // is set before PID 1 runs userspace, so before any module loads, is
+    // never changed after, and the reference it holds keeps the `fs_struct`
+    // alive for good.
+    let root = unsafe {
+        Path::from_filler(|path| ffi::nullfs_rs_get_fs_root(ffi::userspace_init_fs, path))
+    };
+    Ok(root)
+}
+
+/// A reference on init's working directory.
+///
+/// Taken apart from the root: a concurrent change can fall between the two.
+pub(crate) fn init_pwd() -> Result<Path> {
+    check_context()?;
+    // SAFETY: As for `init_root()`, with `get_fs_pwd()`.
+    let pwd = unsafe {
+        Path::from_filler(|path| ffi::nullfs_rs_get_fs_pwd(ffi::userspace_init_fs, path))
+    };
+    Ok(pwd)
+}
+
 /// The current task's `fs` and `real_fs`: the fs state it resolves paths
-/// with, and its own. Only meaningful in task context.
+/// with, and its own. In interrupt context, the interrupted task's.
 pub(super) fn current_fs() -> (*mut bindings::fs_struct, *mut bindings::fs_struct) {
-    let mut real_fs = core::ptr::null_mut();
-    // SAFETY: Reads the current task's two pointers, with `READ_ONCE()`.
-    // Only the task itself stores to them, so in task context the reads do
-    // not race; in interrupt context they may see one store of a pair and
-    // not the other, which is why the override is refused there.
-    let fs = unsafe { ffi::nullfs_rs_current_fs(&mut real_fs) };
-    (fs, real_fs)
+    let task = Task::current_raw();
+    // SAFETY: `task` is the current task. `real_fs` is stored only by the
+    // task itself, as `fs` is.
+    unsafe { (read_fs(task), read_volatile(&raw const (*task).real_fs)) }
 }
 
 /// Whether the current task resolves paths with its own fs state, that is
-/// no override of `current->fs` is in force. Only meaningful in task
-/// context: in an interrupt it answers for the interrupted task, which may
-/// be halfway through a switch.
+/// no override of `current->fs` is in force. In an interrupt it answers for
+/// the interrupted task, which may be halfway through a switch.
 pub fn current_uses_own_fs() -> bool {
     let (fs, real_fs) = current_fs();
     fs == real_fs
 }
 
 /// The current task switched to init's fs state: `current->fs` points at
-/// `userspace_init_fs` until the value is dropped, which puts back the
-/// fs state the task used before (`__override_init_fs()` and
-/// `__revert_init_fs()`, as the C `scoped_with_init_fs()` does).
+/// `userspace_init_fs` until the value is dropped, which puts back exactly
+/// what it replaced, as C's `DEFINE_CLASS(__override_init_fs, ...)` does.
 ///
 /// Only [`with_init_fs`] makes one, for the duration of one call, so
-/// overrides end in the reverse order of their making and none is leaked:
-/// either would leave the task in init's fs state, where a user task could
-/// go on to drop references of `userspace_init_fs` it does not hold.
+/// overrides on a task end in the reverse order of their making and none
+/// is leaked.
 ///
 /// # Invariants
 ///
-/// The value was made in task context, by the task that holds it, and never
-/// leaves that task (it is neither `Send` nor `Sync`). `nested` says whether
-/// an override was already in force when it was made.
+/// `task` is the task that made the override and the only one that holds
+/// it (raw pointers make the type neither `Send` nor `Sync`). `saved` is
+/// what `task->fs` was before, and is valid to put back until the value is
+/// dropped: either the task's own `fs_struct`, which only `exit_fs()`,
+/// `unshare_fs_struct()` or `switch_fs_struct()` could drop, each run by the
+/// task on itself and none reachable from safe Rust; or `userspace_init_fs`
+/// (an enclosing override), held for good; or NULL (after `exit_fs()`).
 struct InitFsOverride {
-    nested: bool,
-    _not_send: NotThreadSafe,
+    task: *mut bindings::task_struct,
+    saved: *mut bindings::fs_struct,
 }
 
 impl InitFsOverride {
-    /// Switches the current task to init's fs state, in task context only.
+    /// Switches the current task to init's fs state.
     ///
-    /// Fails with `EINVAL`, and leaves `current` alone, in a hardirq,
-    /// softirq or NMI: `current` there is the interrupted task, which may be
-    /// between the two stores of `switch_fs_struct()` (`fs` set, `real_fs`
-    /// not yet), where `nested` would be wrong and the revert would leave the
-    /// task in init's fs state for good.
-    #[track_caller]
-    fn new() -> Result<Self> {
-        if !in_task() {
-            // A caller's bug, which the errno alone would not tell apart
-            // from the lookup's own EINVAL.
-            let caller = core::panic::Location::caller();
-            pr_warn_once!(
-                "with_init_fs() outside task context, from {}:{}\n",
-                caller.file(),
-                caller.line()
-            );
-            return Err(EINVAL);
-        }
-        // Task context, but maybe atomic (a spinlock held): the lookups the
-        // scope is for may sleep. Kernels that check for that (the debug
-        // flavour does) name the caller; elsewhere might_sleep() would only
-        // add a might_resched() call to every override.
-        #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
-        kernel::task::might_sleep();
-        let nested = !current_uses_own_fs();
-        // SAFETY: In task context, `__override_init_fs()` only swaps
-        // `current->fs`, which the current task owns. `userspace_init_fs` is
-        // set before any module can be loaded.
-        unsafe { ffi::nullfs_rs_override_init_fs() };
-        // INVARIANT: Made in task context; `nested` is whether an override
-        // was in force.
-        Ok(Self {
-            nested,
-            _not_send: NotThreadSafe,
-        })
+    /// In any context: in an interrupt, `current` is the interrupted task,
+    /// perhaps between the two stores of `switch_fs_struct()`, and the
+    /// override nests strictly inside what it interrupted, putting back the
+    /// very pointer it found before that code resumes.
+    #[inline(always)]
+    fn new() -> Self {
+        let task = Task::current_raw();
+        // SAFETY: `task` is the current task.
+        let saved = unsafe { read_fs(task) };
+        // SAFETY: Only code running as the task stores to its `fs`, and other
+        // tasks read it under `task_lock()` or with `READ_ONCE()`, so one
+        // volatile store of a whole pointer is what they may see.
+        // `userspace_init_fs` is set before any module can be loaded and
+        // never changes after.
+        unsafe { write_volatile(&raw mut (*task).fs, ffi::userspace_init_fs) };
+        // INVARIANT: `saved` is what `task->fs` was, by the argument above.
+        Self { task, saved }
     }
 }
 
 impl Drop for InitFsOverride {
+    #[inline(always)]
     fn drop(&mut self) {
-        // What to put back is read now, from the task and from init, rather
-        // than kept since `new`: the task's own fs state is `real_fs`, valid
-        // as long as the task is, whatever the scope did meanwhile (or NULL
-        // after `exit_fs()`, as it was before the scope), and an enclosing
-        // override's is `userspace_init_fs`, never freed.
-        let restore = if self.nested {
-            // SAFETY: Reads the address that the global holds, which is set
-            // before any module loads and never changes after.
-            unsafe { ffi::userspace_init_fs }
-        } else {
-            current_fs().1
-        };
-        // SAFETY: By the type invariant this runs in task context, on the
-        // task that made the override. `restore` is the task's own
-        // `real_fs` or `userspace_init_fs`, each what `current->fs` was
-        // before the override. `__revert_init_fs()` warns if `current->fs`
-        // is not init's any more.
-        unsafe { ffi::nullfs_rs_revert_init_fs(restore) };
+        // As C's `__revert_init_fs()`: whatever the scope did, it must have
+        // left init's fs state in place.
+        #[cfg(CONFIG_DEBUG_VFS)]
+        {
+            // SAFETY: By the type invariant `self.task` is the current task;
+            // `userspace_init_fs` never changes after boot.
+            let (fs, init) = unsafe { (read_fs(self.task), ffi::userspace_init_fs) };
+            kernel::warn_on!(fs != init);
+        }
+        // SAFETY: By the type invariant this runs as `self.task`, and
+        // `self.saved` is what its `fs` was before the override and still
+        // valid; stored as in `new()`.
+        unsafe { write_volatile(&raw mut (*self.task).fs, self.saved) };
     }
 }
 
 /// Runs `f` with the current task switched to init's fs state, and puts back
-/// the task's own however `f` returns.
-///
-/// Fails with `EINVAL`, without calling `f` or touching `current`, outside
-/// task context.
-#[track_caller]
-pub(crate) fn with_init_fs<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let _override = InitFsOverride::new()?;
+/// what it replaced however `f` returns. Sound in any context; what runs
+/// inside follows the [context rule](self#context).
+#[inline(always)]
+pub(crate) fn with_init_fs<T>(f: impl FnOnce() -> T) -> T {
+    let _override = InitFsOverride::new();
     f()
 }

@@ -20,16 +20,6 @@
 
 #include "helpers.h"
 
-struct fs_struct *nullfs_rs_override_init_fs(void)
-{
-	return __override_init_fs();
-}
-
-void nullfs_rs_revert_init_fs(struct fs_struct *old_fs)
-{
-	__revert_init_fs(old_fs);
-}
-
 void nullfs_rs_get_fs_root(struct fs_struct *fs, struct path *root)
 {
 	get_fs_root(fs, root);
@@ -38,16 +28,6 @@ void nullfs_rs_get_fs_root(struct fs_struct *fs, struct path *root)
 void nullfs_rs_get_fs_pwd(struct fs_struct *fs, struct path *pwd)
 {
 	get_fs_pwd(fs, pwd);
-}
-
-/*
- * Only the task itself stores to its fs and real_fs; the READ_ONCE()s are
- * for a caller in an interrupt, which reads the interrupted task's.
- */
-struct fs_struct *nullfs_rs_current_fs(struct fs_struct **real_fs)
-{
-	*real_fs = READ_ONCE(current->real_fs);
-	return READ_ONCE(current->fs);
 }
 
 bool nullfs_rs_in_task(void)

@@ -16,11 +16,8 @@ struct fs_struct;
 struct module;
 struct path;
 
-struct fs_struct *nullfs_rs_override_init_fs(void);
-void nullfs_rs_revert_init_fs(struct fs_struct *old_fs);
 void nullfs_rs_get_fs_root(struct fs_struct *fs, struct path *root);
 void nullfs_rs_get_fs_pwd(struct fs_struct *fs, struct path *pwd);
-struct fs_struct *nullfs_rs_current_fs(struct fs_struct **real_fs);
 bool nullfs_rs_in_task(void);
 bool nullfs_rs_module_is_coming(struct module *mod);
 bool nullfs_rs_dir_emit_dots(struct file *file, struct dir_context *ctx);

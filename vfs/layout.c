@@ -140,13 +140,15 @@ void nullfs_rs_layout(void)
 	RUST_SIZE(kstat);
 	RUST_MEMBER(kstat, size);
 
+	RUST_SIZE(task_struct);
+	RUST_MEMBER(task_struct, fs);
+	RUST_MEMBER(task_struct, real_fs);
+
 	/*
 	 * What the C helpers (helpers.c) read and write: Rust does not see
 	 * these, but a module built from the wrong config would get them
 	 * wrong all the same, which tools/btf_layout.py catches.
 	 */
-	RUST_MEMBER(task_struct, fs);
-	RUST_MEMBER(task_struct, real_fs);
 	RUST_SIZE(fs_struct);
 	RUST_MEMBER(fs_struct, seq);
 	RUST_MEMBER(fs_struct, root);

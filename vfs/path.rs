@@ -4,7 +4,10 @@
 //!
 //! C header: [`include/linux/namei.h`](srctree/include/linux/namei.h)
 
-use super::ffi;
+use super::{
+    ffi,
+    fs_struct::{check_context, check_own_fs},
+};
 use core::{mem::MaybeUninit, ptr::NonNull};
 use kernel::{
     bindings,
@@ -44,8 +47,11 @@ impl Path {
     }
 
     /// Resolves `name` with the current task's root and working directory,
-    /// following symlinks (`kern_path()`).
+    /// following symlinks (`kern_path()`). Follows the
+    /// [context rule](super::fs_struct#context): `EINVAL` outside task
+    /// context, `ENOENT` for a task without fs state.
     pub fn lookup(name: &CStr) -> Result<Self> {
+        check_own_fs()?;
         let mut path = MaybeUninit::<bindings::path>::uninit();
         // SAFETY: `name` is NUL-terminated and `path` is valid for writes.
         to_result(unsafe {
@@ -70,8 +76,9 @@ impl Path {
     /// (`vfs_path_lookup()`): relative and absolute names and absolute
     /// symlinks start here and `..` stops here, as after `chroot()`. It is
     /// not `RESOLVE_BENEATH`: a magic link (`/proc/*/root`, `/proc/*/fd/*`)
-    /// leads wherever it points.
+    /// leads wherever it points. `EINVAL` outside task context.
     pub fn lookup_at_root(&self, name: &CStr) -> Result<Path> {
+        check_context()?;
         let mut path = MaybeUninit::<bindings::path>::uninit();
         // SAFETY: By the type invariant both pointers are valid; `name` is
         // NUL-terminated and `path` is valid for writes.
@@ -92,8 +99,10 @@ impl Path {
 
     /// Opens `name`, resolved as [`Path::lookup_at_root`] does, with
     /// `flags` from [`kernel::fs::file::flags`] (`file_open_root()`). Only
-    /// what exists is opened: `O_CREAT` and `O_TMPFILE` fail with `EINVAL`.
+    /// what exists is opened: `O_CREAT` and `O_TMPFILE` fail with `EINVAL`,
+    /// as any call outside task context does.
     pub fn open_at_root(&self, name: &CStr, flags: u32) -> Result<ARef<File>> {
+        check_context()?;
         refuse_creation(flags)?;
         // SAFETY: The path is valid by the type invariant and `name` is
         // NUL-terminated.
@@ -128,8 +137,10 @@ impl Drop for Path {
 
 /// Opens `name` with the current task's root and working directory, with
 /// `flags` from [`kernel::fs::file::flags`] (`filp_open()`). Only what exists
-/// is opened: `O_CREAT` and `O_TMPFILE` fail with `EINVAL`.
+/// is opened: `O_CREAT` and `O_TMPFILE` fail with `EINVAL`. Follows the
+/// context rule as [`Path::lookup`] does.
 pub(crate) fn open(name: &CStr, flags: u32) -> Result<ARef<File>> {
+    check_own_fs()?;
     refuse_creation(flags)?;
     // SAFETY: `name` is NUL-terminated.
     let file = unsafe { bindings::filp_open(name.as_char_ptr(), flags as c_int, 0) };
