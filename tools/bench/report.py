@@ -26,6 +26,8 @@ from datetime import datetime, timezone
 
 import matplotlib
 
+import guard_insns
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (the backend comes first)
 
@@ -350,6 +352,13 @@ def build_report(args, samples, profiles):
                        "aa_rust": guard_ratio("rust", "rust_2"),
                        "aa_c": guard_ratio("c", "c_2")}
     sizes = {name: section_sizes(path) for name, path in args.size}
+    guard_code = None
+    if args.guard_code:
+        guard_code = {}
+        for label, module in zip(("rust", "c"), args.guard_code):
+            _, insns = guard_insns.function(module)
+            guard_code[label] = {"run": len(guard_insns.hot_path(insns)),
+                                 "in_function": len(insns)}
     misses = {}
     for subject in MISSES_SUBJECTS:
         if subject not in samples["misses_lookups"]:
@@ -380,6 +389,7 @@ def build_report(args, samples, profiles):
         "ratio_orientation": "above 1.00 means nullfs_rs (or the Rust sample) does better",
         "rows": rows,
         "scoped_with_init_fs": guard,
+        "guard_instructions": guard_code,
         "sizes": sizes,
         "remembered_misses": {
             "measure": "active objects of the slab cache that holds dentries "
@@ -534,6 +544,13 @@ def print_report(report):
                       fmt_ratio(row["rust_vs_c"]), fmt_ratio(row["aa_rust"]),
                       fmt_ratio(row["aa_c"])])
     print_table(headers, lines)
+    code = report["guard_instructions"]
+    if code:
+        print("guard enter+exit, instructions an empty scope runs (of the function's), "
+              "from the samples' guard_scope():")
+        print(f"  Rust {code['rust']['run']} ({code['rust']['in_function']}), "
+              f"C {code['c']['run']} ({code['c']['in_function']}): "
+              f"Rust vs C {code['c']['run'] / code['rust']['run']:.2f}")
     print_drift(report)
     print()
     headers = ["object", "file bytes", "text bytes", "code bytes"]
@@ -755,6 +772,8 @@ def main():
     parser.add_argument("--rounds", required=True, type=int)
     parser.add_argument("--size", action="append", default=[], metavar="NAME=PATH",
                         type=name_and_path)
+    parser.add_argument("--guard-code", nargs=2, metavar=("RUST_KO", "C_KO"),
+                        help="count the instructions of the samples' guard_scope()")
     parser.add_argument("--json", required=True)
     parser.add_argument("--plot", required=True)
     args = parser.parse_args()

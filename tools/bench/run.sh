@@ -85,6 +85,7 @@ LLVM=-$LLVM_MAJOR "$NULLFS_RS_CACHE/venv/bin/python3" tools/bench/report.py \
 	"${c_nullfs_size[@]}" \
 	--size rust_init_fs="$NULLFS_RS_OUT/samples/rust_init_fs.ko" \
 	--size c_init_fs="$NULLFS_RS_OUT/samples/c_init_fs.ko" \
+	--guard-code "$NULLFS_RS_OUT/samples/rust_init_fs.ko" "$NULLFS_RS_OUT/samples/c_init_fs.ko" \
 	--json "$results/latest.json" \
 	--plot "$results/ratios.png" >"$results/latest.txt" ||
 	die "report.py failed (the guest's results: $results)"
