@@ -352,6 +352,30 @@ mod tests {
         Ok(())
     }
 
+    /// KUnit runs a module's suites from its `MODULE_STATE_COMING` notifier,
+    /// before its init: the window in which a type of the module must make
+    /// no superblock, since a later step of init can still fail and free
+    /// the module. A context made now, as a mount makes one, is refused.
+    #[test]
+    fn no_context_while_the_module_is_coming() {
+        let mut fs_type = bindings::file_system_type {
+            name: c"nullfs_rs_kunit".as_char_ptr(),
+            init_fs_context: Some(registration::init_fs_context::<crate::nullfs_rs::NullFs>),
+            kill_sb: Some(bindings::kill_anon_super),
+            owner: <crate::LocalModule as kernel::ModuleMetadata>::THIS_MODULE.as_ptr(),
+            ..pin_init::zeroed()
+        };
+        // SAFETY: The type is valid for the call, which keeps no pointer to
+        // it once it returns an error; a context it returns is put below.
+        let fc = unsafe { ffi::fs_context_for_mount(&mut fs_type, 0) };
+        let refused = kernel::error::from_err_ptr(fc).err();
+        if refused.is_none() {
+            // SAFETY: A context fresh from `fs_context_for_mount()`.
+            unsafe { ffi::put_fs_context(fc) };
+        }
+        assert_eq!(refused, Some(ENODEV));
+    }
+
     /// What Rust reads from `task_struct` through the kernel crate's `Task`
     /// is what C reads for the same task, through `struct pid`. (bindgen
     /// 0.73 laid `task_struct` out 48 bytes off from C here.)
@@ -378,15 +402,18 @@ mod tests {
             .with(FsFlag::UsernsMount)
             .with(FsFlag::DisallowNotify);
         assert_eq!(
-            fs.bits(),
+            i32::from(fs),
             (bindings::FS_USERNS_MOUNT | bindings::FS_DISALLOW_NOTIFY) as i32
         );
-        assert_eq!(FsFlags::empty().bits(), 0);
+        assert_eq!(i32::from(FsFlags::empty()), 0);
         let sb = SbIFlags::empty().with(SbIFlag::NoExec);
-        assert_eq!(sb.bits(), bindings::SB_I_NOEXEC);
+        assert_eq!(u32::from(sb), bindings::SB_I_NOEXEC);
         let inode = InodeFlags::empty()
             .with(InodeFlag::Immutable)
             .with(InodeFlag::NoAtime);
-        assert_eq!(inode.bits(), bindings::S_IMMUTABLE | bindings::S_NOATIME);
+        assert_eq!(
+            u32::from(inode),
+            bindings::S_IMMUTABLE | bindings::S_NOATIME
+        );
     }
 }

@@ -81,8 +81,10 @@ pub(crate) enum Whence {
     Hole,
 }
 
-impl Whence {
-    fn from_raw(whence: c_int) -> Result<Self> {
+impl TryFrom<c_int> for Whence {
+    type Error = Error;
+
+    fn try_from(whence: c_int) -> Result<Self> {
         match whence as u32 {
             bindings::SEEK_SET => Ok(Self::Set),
             bindings::SEEK_CUR => Ok(Self::Cur),
@@ -92,7 +94,9 @@ impl Whence {
             _ => Err(EINVAL),
         }
     }
+}
 
+impl Whence {
     fn as_raw(self) -> c_int {
         (match self {
             Self::Set => bindings::SEEK_SET,
@@ -248,7 +252,7 @@ impl<D: DirOperations> DirOps<D> {
         let dir = unsafe { LocalFile::from_raw_file(file) };
         // INVARIANT: This is the file's `llseek`.
         let dir = SeekingDir { dir };
-        from_result(|| Ok(D::seek(&dir, offset, Whence::from_raw(whence)?)?.0))
+        from_result(|| Ok(D::seek(&dir, offset, Whence::try_from(whence)?)?.0))
     }
 
     /// `llseek` of the empty listing: `.` and `..` at offsets 0 and 1.
@@ -268,7 +272,7 @@ impl<D: DirOperations> DirOps<D> {
         let dir = unsafe { LocalFile::from_raw_file(file) };
         // INVARIANT: This is the file's `llseek`.
         let dir = SeekingDir { dir };
-        from_result(|| Ok(dir.seek_in_listing(offset, Whence::from_raw(whence)?, 2)?.0))
+        from_result(|| Ok(dir.seek_in_listing(offset, Whence::try_from(whence)?, 2)?.0))
     }
 
     /// # Safety

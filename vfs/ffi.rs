@@ -79,6 +79,15 @@ extern "C" {
         path: *mut bindings::path,
     ) -> c_int;
 
+    /// For the KUnit case that makes a context as a mount would.
+    #[cfg(CONFIG_KUNIT)]
+    pub(crate) fn fs_context_for_mount(
+        fs_type: *mut bindings::file_system_type,
+        sb_flags: c_uint,
+    ) -> *mut bindings::fs_context;
+    #[cfg(CONFIG_KUNIT)]
+    pub(crate) fn put_fs_context(fc: *mut bindings::fs_context);
+
     // vfs/helpers.c, one C operation each.
     pub(crate) fn nullfs_rs_get_fs_root(fs: *mut bindings::fs_struct, root: *mut bindings::path);
     pub(crate) fn nullfs_rs_get_fs_pwd(fs: *mut bindings::fs_struct, pwd: *mut bindings::path);

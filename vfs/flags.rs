@@ -9,7 +9,8 @@
 use kernel::bindings;
 
 /// [`kernel::impl_flags!`], plus a `const` way to build a set, which trait
-/// constants need (the operators of `impl_flags!` are not `const`).
+/// constants need (the operators of `impl_flags!` are not `const`). The
+/// bits, as C has them, come from `impl_flags!`'s `From` for the integer.
 macro_rules! flag_set {
     (
         $(#[$set_meta:meta])* $set:ident($ty:ty);
@@ -33,11 +34,6 @@ macro_rules! flag_set {
             /// The set with `flag` added.
             pub(crate) const fn with(self, flag: $flag) -> Self {
                 Self(self.0 | flag as $ty)
-            }
-
-            /// The bits, as C has them.
-            pub(crate) const fn bits(self) -> $ty {
-                self.0
             }
         }
     };

@@ -87,7 +87,7 @@ impl<'a, T: FileSystem> NewInode<'a, T> {
             (*inode).i_size = 0;
             (*inode).i_blkbits = PAGE_SHIFT as u8;
             (*inode).i_blocks = 0;
-            (*inode).i_flags |= flags.bits();
+            (*inode).i_flags |= u32::from(flags);
             (*inode).i_op = &DirOps::<D>::INODE_OPS;
             (*inode).__bindgen_anon_3.i_fop = &DirOps::<D>::FILE_OPS;
         }

@@ -70,7 +70,7 @@ impl<T: FileSystem> Registration<T> {
                 unsafe {
                     fs_type.write(bindings::file_system_type {
                         name: T::NAME.as_char_ptr(),
-                        fs_flags: T::FS_FLAGS.bits(),
+                        fs_flags: T::FS_FLAGS.into(),
                         init_fs_context: Some(init_fs_context::<T>),
                         kill_sb: Some(bindings::kill_anon_super),
                         owner: module.as_ptr(),
@@ -123,7 +123,9 @@ unsafe fn module_is_coming(module: *mut bindings::module) -> bool {
 /// # Safety
 ///
 /// `fc` must be a valid `fs_context` being created for a `T` mount.
-unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut bindings::fs_context) -> c_int {
+pub(super) unsafe extern "C" fn init_fs_context<T: FileSystem>(
+    fc: *mut bindings::fs_context,
+) -> c_int {
     // No superblock before the module's init has succeeded: a later step of
     // it can still fail, and the module is then freed whatever references
     // superblocks hold on it.
@@ -140,7 +142,7 @@ unsafe extern "C" fn init_fs_context<T: FileSystem>(fc: *mut bindings::fs_contex
     let ops: &'static ffi::FsContextOperations = &ContextOps::<T>::OPS;
     // SAFETY: The context is valid and exclusively ours while it is being
     // set up; `ops` lives for good.
-    unsafe { ffi::nullfs_rs_fs_context_init(fc, ops, T::SB_IFLAGS.bits(), global) };
+    unsafe { ffi::nullfs_rs_fs_context_init(fc, ops, T::SB_IFLAGS.into(), global) };
     0
 }
 

@@ -58,8 +58,7 @@ impl<'a, T: FileSystem> SuperBlock<'a, T, New> {
         }
     }
 
-    /// Sets what every superblock of the layer has in common, the dentry
-    /// operations of remembered misses among them.
+    /// Sets what every superblock of the layer has in common.
     pub(super) fn set_params(&self, magic: u32, ops: &'static bindings::super_operations) {
         let sb = self.sb.as_ptr();
         // SAFETY: By the type invariant the superblock is valid and nobody
@@ -73,10 +72,6 @@ impl<'a, T: FileSystem> SuperBlock<'a, T, New> {
             (*sb).s_blocksize_bits = PAGE_SHIFT as u8;
             (*sb).s_time_gran = 1;
         }
-        // SAFETY: By the type invariant the superblock is being filled by us
-        // and has no dentries yet, so the root made later gets the table
-        // too; the table is static.
-        unsafe { bindings::set_default_d_op(sb, &DENTRY_OPERATIONS) };
     }
 
     /// Allocates a directory inode served by `D`, as libfs makes its empty
@@ -112,9 +107,17 @@ impl<'a, T: FileSystem> SuperBlock<'a, T, New> {
         if dentry.is_null() {
             return Err(ENOMEM);
         }
+        let sb = self.sb.as_ptr();
         // SAFETY: By the type invariant the superblock is not visible yet and
         // has no root; the VFS puts the dentry in `kill_anon_super()`.
-        unsafe { (*self.sb.as_ptr()).s_root = dentry };
+        unsafe { (*sb).s_root = dentry };
+        // The dentry operations of remembered misses, for every dentry made
+        // from now on. Not for the root, which is made already: a root that
+        // revalidates makes overlayfs take its layer for a remote one, which
+        // C nullfs's root is not.
+        // SAFETY: The superblock is still being filled by us, and the table
+        // is static.
+        unsafe { bindings::set_default_d_op(sb, &DENTRY_OPERATIONS) };
         // INVARIANT: `s_root` is set; `self` is consumed.
         Ok(SuperBlock {
             sb: self.sb,

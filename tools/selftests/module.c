@@ -103,8 +103,9 @@ static int keep_mounting(void *arg)
  * With the name rootfs_rs taken, loading nullfs_rs.ko fails in its second
  * registration: it must leave neither type registered, and no mount of the
  * first may slip in while the module is still coming (mounts are refused
- * until its init has succeeded), though a racing mounter hits that window
- * only by chance.
+ * until its init has succeeded).  A racing mounter hits that window only by
+ * chance; the KUnit case no_context_while_the_module_is_coming reaches the
+ * refusal every time.
  */
 TEST(failed_second_registration_leaves_nothing)
 {
