@@ -57,6 +57,11 @@ check lint-rustfmt tools/lint.sh rustfmt
 check lint-clippy tools/lint.sh clippy
 check lint-checkpatch tools/lint.sh checkpatch
 check lint-layout tools/lint.sh layout
+# The judges of this run refuse what they must (tools/harness_controls.sh).
+check harness-controls tools/harness_controls.sh --boot
+# The guard's cost, in instructions an empty scope runs, against C's.
+check guard-instructions tools/bench/guard_insns.py \
+	"$out/samples/rust_init_fs.ko" "$out/samples/c_init_fs.ko"
 
 # Every boot writes results/boot-NAME.log: "boot: ok N WHAT" or
 # "boot: not ok N WHAT" lines, N 0 for the boot itself (timeout, splats),
@@ -95,7 +100,7 @@ boots() {
 		while IFS= read -r line; do echo "FAIL: $name: guest: $line"; done <"$dir/errors"
 		failed=$((failed + $(wc -l <"$dir/errors")))
 	fi
-	for scenario in clone_fs clone_newns thread tmpfs_over_root pivot_root; do
+	for scenario in clone_fs clone_newns thread tmpfs_over_root pivot_root nullfs_rs_root; do
 		say "booting $name with a PID 1 that does $scenario"
 		boot_out=$out/unshare_init/${release:+$release-}$scenario
 		unshare_rc=0
@@ -103,7 +108,7 @@ boots() {
 			>"$logs/unshare_init-${release:+$release-}$scenario.log" 2>&1 || unshare_rc=$?
 		{
 			boot_result "$scenario" "$unshare_rc" "$logs/unshare_init-${release:+$release-}$scenario.log"
-			sed -n 's/^unshare_init: /boot: /p' "$boot_out/console.log" 2>/dev/null
+			sed -n 's/^unshare_init: /boot: /p' "$boot_out/results.txt" 2>/dev/null
 		} >"$dir/boot-$scenario.log"
 	done
 }

@@ -86,21 +86,60 @@ kvm_works() {
 # lines, not the debug features' boot banners.
 SPLAT='WARNING:|BUG:|Oops|KASAN:|suspected memory leak|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|lockdep: .*(bug|BUG)|Kernel panic|general protection fault|Call Trace:|Busy inodes after unmount|blocked for more than [0-9]+ seconds'
 splat_in() {
-	grep -Em1 "$SPLAT" "$1"
+	grep -E "$SPLAT" "$1"
 }
 
+# A line for the guest to write to /dev/kmsg last (tools/guest/run.sh,
+# unshare_init.c), new for each boot, which the splat detector must find: proof that it read a
+# whole log rather than nothing.
+#   splat_canary NONCE
+splat_canary() {
+	echo "nullfs_rs splat canary $1: WARNING: the detector must see this line"
+}
+
+# Taints that only a kernel bug sets: MACHINE_CHECK, BAD_PAGE, DIE, WARN
+# and SOFTLOCKUP (bits 4, 5, 7, 9, 14), not those of loading this module.
+TAINT_BUGS=$(((1 << 4) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 14)))
+
 # The verdict on a guest run: exit status $1 of `timeout ... qemu/vng`,
-# with timeout $2 and kernel log $3.  Fails (printing why) on a timeout or a
-# splat; returns otherwise.
+# with timeout $2 and kernel console log $3.  With $4 (the results
+# directory of a guest run through tools/guest/run.sh) and $5 (its canary),
+# also the guest's dmesg, the canary and the taint.  Fails (printing why) on
+# a timeout, a splat, dropped printk messages, a canary the detector did not
+# see, or a bug taint that the run added; returns otherwise.
 boot_verdict() {
-	if [ "$1" -eq 124 ] || [ "$1" -eq 137 ]; then
-		echo "FAIL: the guest did not finish within ${2}s (log: $3)" >&2
+	local rc=$1 timeout=$2 console=$3 dir=${4:-} canary=${5:-} logs log splat before after
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "FAIL: the guest did not finish within ${timeout}s (log: $console)" >&2
 		exit 124
 	fi
-	local splat
-	splat=$(splat_in "$3") || true
-	if [ -n "$splat" ]; then
-		echo "FAIL: the guest kernel log shows: $splat (log: $3)" >&2
+	logs=("$console")
+	[ -z "$dir" ] || [ ! -s "$dir/dmesg.txt" ] || logs+=("$dir/dmesg.txt")
+	for log in "${logs[@]}"; do
+		splat=$(splat_in "$log" | { if [ -n "$canary" ]; then grep -vF "$canary"; else cat; fi; } |
+			head -n1) || true
+		if [ -n "$splat" ]; then
+			echo "FAIL: the guest kernel log shows: $splat (log: $log)" >&2
+			exit 125
+		fi
+		if grep -qm1 'printk messages dropped' "$log"; then
+			echo "FAIL: the guest kernel dropped printk messages (log: $log)" >&2
+			exit 125
+		fi
+	done
+	[ -n "$dir" ] || return 0
+	for log in "$console" "$dir/dmesg.txt"; do
+		if ! grep -E "$SPLAT" "$log" 2>/dev/null | grep -qF "$canary"; then
+			echo "FAIL: the splat detector did not see the guest's canary in $log: that log is cut short or was not read" >&2
+			exit 125
+		fi
+	done
+	before=$(cat "$dir/tainted.before" 2>/dev/null) && after=$(cat "$dir/tainted.after" 2>/dev/null) || {
+		echo "FAIL: the guest did not record its taint before and after (in $dir)" >&2
+		exit 125
+	}
+	if (((after & ~before) & TAINT_BUGS)); then
+		echo "FAIL: the guest kernel's taint went from $before to $after: a bug was reported" >&2
 		exit 125
 	fi
 }

@@ -18,6 +18,11 @@ every test of GROUP): it is printed with its reason ("n/a: ...") and not
 counted, whether it did not report or reported that it skipped; it fails
 if it passes or fails after all.
 
+A case that reports twice fails ("(duplicate NAME)"): a FAIL followed by
+a PASS of the same name must not read as a pass. A result with a TODO or
+XFAIL directive is not a pass either: it counts as a failure named after
+its directive.
+
 Prints one line per test ("ok: ...", "FAIL: ...", "skip: ...") and, last,
 "counts PASSED FAILED SKIPPED" for tools/check.sh. With --write it instead
 rewrites EXPECTED with every test that reported, for a change that adds or
@@ -38,6 +43,9 @@ MAY_SKIP = "may-skip "
 # The prefix of a line of EXPECTED whose test cannot run on the kernel the
 # list is for, and the separator of the reason that follows.
 NOT_HERE, BECAUSE = "not-here ", " -- "
+# A (K)TAP result line with a directive that the kernel's parser would read
+# as a pass.
+NOT_A_PASS = re.compile(r"^\s*(?:not )?ok \d+ (.*?)\s+#\s*(TODO|XFAIL)\b", re.IGNORECASE)
 
 
 def parse_tap(kunit_py, path):
@@ -51,13 +59,21 @@ def parse_tap(kunit_py, path):
         except (OSError, ValueError):
             return None, run.stdout + run.stderr
     cases = {}
+    directives = {}
+    for line in pathlib.Path(path).read_text(errors="replace").splitlines():
+        match = NOT_A_PASS.match(line)
+        if match:
+            directives[match.group(1).strip()] = match.group(2).upper()
 
     def walk(group, name):
         for case in group.get("test_cases", []):
             # The parser reports a result missing from a plan as a nameless
             # case: the plan's failure below counts it.
             if case["name"].strip():
-                cases.setdefault(name, {})[case["name"]] = case["status"]
+                of_group = cases.setdefault(name, {})
+                if case["name"] in of_group:
+                    of_group[f"(duplicate {case['name']})"] = "FAIL"
+                of_group[case["name"]] = directives.get(case["name"], case["status"])
         for sub in group.get("sub_groups", []):
             walk(sub, sub["name"])
         # A group that reported errors (a plan it did not meet, a missing
@@ -117,6 +133,12 @@ def main():
                 may_skip.add((kind, group, case))
 
     seen = {}
+
+    def record(key, status):
+        if key in seen:
+            seen[key[:2] + (f"(duplicate {key[2]})",)] = "FAIL"
+        seen[key] = status
+
     for ktap in sorted(results.glob("kunit-*.ktap")):
         cases, log = parse_tap(kunit_py, ktap)
         if cases is None:
@@ -125,7 +147,7 @@ def main():
             continue
         for suite, results_of_suite in cases.items():
             for case, status in results_of_suite.items():
-                seen[("kunit", suite or ktap.stem[len("kunit-"):], case)] = status
+                record(("kunit", suite or ktap.stem[len("kunit-"):], case), status)
     for tap in sorted(results.glob("kselftest-*.tap")):
         binary = tap.stem[len("kselftest-"):]
         cases, log = parse_tap(kunit_py, tap)
@@ -136,8 +158,10 @@ def main():
         for results_of_group in cases.values():
             for case, status in results_of_group.items():
                 # The harness names a test FIXTURE.NAME or global.NAME.
+                if case.startswith("(duplicate global."):
+                    case = "(duplicate " + case[len("(duplicate global."):]
                 case = case.split(".", 1)[1] if case.startswith("global.") else case
-                seen[("kselftest", binary, case)] = status
+                record(("kselftest", binary, case), status)
         exit_file = tap.with_suffix(".exit")
         status = exit_file.read_text().split()[-1] if exit_file.exists() else "unknown"
         # 0 is all passed, 4 (KSFT_SKIP) all skipped; failures are counted
@@ -150,7 +174,7 @@ def main():
         for line in console.read_text(errors="replace").splitlines():
             for prefix, status in (("boot: ok ", "PASS"), ("boot: not ok ", "FAIL")):
                 if line.startswith(prefix):
-                    seen[("boot", scenario, line[len(prefix):].split(" ", 1)[1])] = status
+                    record(("boot", scenario, line[len(prefix):].split(" ", 1)[1]), status)
 
     if write:
         write_expected(expected_file, seen)

@@ -99,4 +99,3 @@ if [ -f "$kmods/dkms/nullfs_rs.ko" ]; then
 	"$NULLFS_RS_TOP/tools/guest/dkms.sh" "$kmods/dkms/nullfs_rs.ko" >"$results/kselftest-dkms.tap" 2>&1
 	echo "exit $?" >"$results/kselftest-dkms.exit"
 fi
-dmesg >"$results/dmesg.txt"

@@ -9,6 +9,9 @@
  *   thread          a thread of PID 1, not the leader, unshares CLONE_FS
  *   tmpfs_over_root a tmpfs is mounted over "/"
  *   pivot_root      PID 1 switches to a tmpfs root and pivots to another
+ *   nullfs_rs_root  PID 1 chroots into a nullfs_rs mount, an empty root of
+ *                   its own choosing: not a revert, though lookups from it
+ *                   find nothing either
  *
  * The first two make 7.3 log "VFS: Pid 1 stopped sharing filesystem state"
  * and reset the root and working directory of userspace_init_fs to
@@ -16,8 +19,14 @@
  * not, must then fail with ENOENT, and init_fs.rs must report the revert.
  * The others must not revert anything: guarded lookups still read the file
  * in PID 1's root, not in a tmpfs over it, and kthreads stay in nullfs
- * (pivot_root no longer rewrites their root).  Results go to the console as
- * TAP lines prefixed "unshare_init:"; then the machine powers off.
+ * (pivot_root no longer rewrites their root).
+ *
+ * Results go to the second serial port as TAP lines prefixed
+ * "unshare_init:", away from the console, where a kernel message could land
+ * in the middle of one; "# tainted before/after: N" lines carry the kernel's
+ * taint around the run.  Last, PID 1 writes the host's canary (the kernel
+ * command line's nullfs_rs_canary=) to the kernel log and copies the whole
+ * log to the third serial port; then the machine powers off.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +36,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -39,10 +49,41 @@
 #define PROBE_FILE "/probe.txt"
 
 static int test_number;
+static FILE *results;
 
 static void result(int ok, const char *what)
 {
-	printf("unshare_init: %s %d %s\n", ok ? "ok" : "not ok", ++test_number, what);
+	fprintf(results, "unshare_init: %s %d %s\n", ok ? "ok" : "not ok", ++test_number, what);
+}
+
+static void record_taint(const char *when)
+{
+	char buf[32] = "";
+	int fd = open("/proc/sys/kernel/tainted", O_RDONLY);
+
+	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
+		fprintf(results, "# tainted %s: %s", when, buf);
+	close(fd);
+}
+
+/* The canary line into the kernel log through @kmsg, then the log to @fd. */
+static void copy_kernel_log(int kmsg, int fd)
+{
+	static char log[1 << 21];
+	const char *nonce = getenv("nullfs_rs_canary");
+	char canary[128];
+	int n;
+
+	/* KERN_CRIT, above any console log level; see tools/lib.sh. */
+	n = snprintf(canary, sizeof(canary),
+		     "<2>nullfs_rs splat canary %s: WARNING: the detector must see this line\n",
+		     nonce ? nonce : "missing");
+	if (write(kmsg, canary, n) != n)
+		perror("unshare_init: /dev/kmsg");
+	close(kmsg);
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log));
+	if (n > 0 && write(fd, log, n) != n)
+		perror("unshare_init: the kernel log");
 }
 
 static int load(const char *path)
@@ -161,6 +202,71 @@ static void *unshare_in_thread(void *ret)
 	return NULL;
 }
 
+/* The sample's probe files, write end and read end, opened ahead. */
+struct probe_files {
+	int write, read;
+};
+
+static int open_probe(const char *sample, struct probe_files *files)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/probe", sample);
+	files->write = open(path, O_WRONLY);
+	files->read = open(path, O_RDONLY);
+	return files->write >= 0 && files->read >= 0 ? 0 : -1;
+}
+
+static int probe_through(struct probe_files *files, char *report, size_t size)
+{
+	ssize_t n;
+
+	if (write(files->write, PROBE_FILE, strlen(PROBE_FILE)) < 0)
+		return -1;
+	n = read(files->read, report, size - 1);
+	if (n <= 0)
+		return -1;
+	report[n] = '\0';
+	return 0;
+}
+
+/*
+ * PID 1 roots itself, and so init's fs state, in a nullfs_rs mount.  The
+ * probes go through files opened before: nothing is reachable by name
+ * after.  init_fs.rs tells this apart from the kernel's revert by the
+ * filesystem's type; the C sample, which has only the magic number, cannot.
+ */
+static void nullfs_rs_root(void)
+{
+	struct probe_files rust_files, c_files;
+	char rust[1024] = "", c[1024] = "";
+	struct statfs sfs;
+
+	result(load("/nullfs_rs.ko") == 0, "load nullfs_rs.ko");
+	result(load("/rust_init_fs.ko") == 0, "load rust_init_fs.ko");
+	result(load("/c_init_fs.ko") == 0, "load c_init_fs.ko");
+	result(open_probe("rust_init_fs", &rust_files) == 0 &&
+	       open_probe("c_init_fs", &c_files) == 0, "open the samples' probes");
+	result(mkdir("/empty", 0755) == 0 &&
+	       mount("none", "/empty", "nullfs_rs", 0, NULL) == 0 &&
+	       chroot("/empty") == 0 && chdir("/") == 0,
+	       "PID 1 chroots into a nullfs_rs mount");
+	result(statfs("/", &sfs) == 0 && sfs.f_type == NULL_FS_MAGIC,
+	       "PID 1's root has nullfs's magic number");
+	result(probe_through(&rust_files, rust, sizeof(rust)) == 0 &&
+	       probe_through(&c_files, c, sizeof(c)) == 0, "probe both samples");
+	printf("%s", rust);
+	result(has_line(rust, "init root magic: 4e554c4c"),
+	       "init_fs.rs sees init's root with nullfs's magic number");
+	result(has_line(rust, "init fs reverted: no"),
+	       "init_fs.rs does not take a nullfs_rs root for a revert");
+	result(has_line(rust, "kthread with init fs: error -2") &&
+	       has_line(c, "kthread with init fs: error -2"),
+	       "guarded lookups from the empty root fail with ENOENT");
+	printf("unshare_init: the C sample, by magic number: %s\n",
+	       has_line(c, "init fs reverted: yes") ? "reverted" : "not reverted");
+}
+
 /* Does what @scenario names; returns whether it reverts init's fs state. */
 static int run_scenario(const char *scenario)
 {
@@ -202,7 +308,7 @@ int main(void)
 	const char *scenario = getenv("nullfs_rs_scenario");
 	char rust[1024] = "", c[1024] = "", buf[64];
 	struct statfs sfs;
-	int fd, console, reverts;
+	int fd, console, reverts, kernel_log, kmsg;
 
 	mkdir("/dev", 0755);
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
@@ -212,10 +318,25 @@ int main(void)
 		dup2(console, 2);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Opened before any scenario can hide /dev. */
+	kmsg = open("/dev/kmsg", O_WRONLY);
+	fd = open("/dev/ttyS1", O_WRONLY | O_NOCTTY);
+	results = fd >= 0 ? fdopen(fd, "w") : NULL;
+	kernel_log = open("/dev/ttyS2", O_WRONLY | O_NOCTTY);
+	if (!results || kernel_log < 0) {
+		perror("unshare_init: the serial ports for results");
+		reboot(RB_POWER_OFF);
+	}
+	setvbuf(results, NULL, _IOLBF, 0);
 	mount_api_filesystems();
+	record_taint("before");
 	if (!scenario)
 		scenario = "clone_fs";
-	printf("unshare_init: scenario %s\n", scenario);
+	fprintf(results, "# scenario %s\n", scenario);
+	if (!strcmp(scenario, "nullfs_rs_root")) {
+		nullfs_rs_root();
+		goto out;
+	}
 
 	fd = open(PROBE_FILE, O_RDONLY);
 	result(fd >= 0 && read(fd, buf, sizeof(buf)) > 0, "init reads " PROBE_FILE);
@@ -250,7 +371,12 @@ int main(void)
 	result(syscall(__NR_delete_module, "rust_init_fs", O_NONBLOCK) == 0,
 	       "unload rust_init_fs");
 	result(syscall(__NR_delete_module, "c_init_fs", O_NONBLOCK) == 0, "unload c_init_fs");
-	printf("unshare_init: 1..%d\n", test_number);
+out:
+	fprintf(results, "unshare_init: 1..%d\n", test_number);
+	record_taint("after");
+	fclose(results);
+	copy_kernel_log(kmsg, kernel_log);
+	close(kernel_log);
 	sync();
 	reboot(RB_POWER_OFF);
 	return 0;

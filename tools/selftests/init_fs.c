@@ -8,6 +8,7 @@
  * reports agree line by line.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
@@ -137,13 +138,36 @@ TEST_F(samples, kthread_lives_in_nullfs_and_gets_its_fs_back)
 	EXPECT_STREQ("no", line(self->rust, "init fs reverted", buf, sizeof(buf)));
 }
 
-TEST_F(samples, init_root_is_a_real_root)
+/*
+ * A task that exits with a file open drops it after exit_fs(): the
+ * Rust sample's device then looks up "/" with no fs state of its own
+ * (ENOENT, not a NULL dereference), inside the guard (init's), and from
+ * init's root, and reports on the next read.
+ */
+TEST_F(samples, release_after_exit_fs)
 {
-	char buf[128];
+	char report[512], buf[128];
+	int fd, status;
+	ssize_t n;
+	pid_t pid;
 
-	/* 9p's statfs reports the host's f_type, so compare with nullfs only. */
-	EXPECT_STRNE("", line(self->rust, "init root magic", buf, sizeof(buf)));
-	EXPECT_STRNE("4e554c4c", line(self->rust, "init root magic", buf, sizeof(buf)));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(open("/dev/rust_init_fs_exit", O_RDONLY) < 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status) TH_LOG("the child could not open the device");
+	fd = open("/dev/rust_init_fs_exit", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	n = read(fd, report, sizeof(report) - 1);
+	close(fd);
+	ASSERT_GT(n, 0);
+	report[n] = '\0';
+	TH_LOG("release at exit:\n%s", report);
+	EXPECT_STREQ("-2", line(report, "lookup", buf, sizeof(buf)));
+	EXPECT_STREQ("0", line(report, "lookup with init fs", buf, sizeof(buf)));
+	EXPECT_STREQ("0", line(report, "init lookup", buf, sizeof(buf)));
+	EXPECT_STREQ("own", line(report, "fs after the guard", buf, sizeof(buf)));
 }
 
 TEST_F(samples, rust_and_c_agree)
