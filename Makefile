@@ -13,7 +13,10 @@
 #   make check      all tests, ending with "N passed, N failed"
 #   make lint       rustfmt, clippy, checkpatch
 #   make stress     the reliability run on the debug kernel (long stress,
-#                   fault injection, hostile input, fuzzing, kmemleak)
+#                   fault injection, hostile input, fuzzing, kmemleak),
+#                   then make mutants
+#   make mutants    the mutation run: each tools/mutants/*.patch must be
+#                   killed by the tests its Killed-by: line names
 #   make bench      nullfs_rs against the C nullfs, tmpfs and ramfs, in one
 #                   boot: tools/bench/results/{latest.txt,latest.json,ratios.png}
 #
@@ -93,7 +96,7 @@ KMAKE := $(MAKE) -C $(KDIR) M=$(TOP) MO=$(MODULE_OUT) $(KMAKE_FLAGS)
 
 .PHONY: all modules install samples bench-module setup kernel stock-tree selftests selftests-kmod \
 	run shell \
-	check stress lint bench clean
+	check stress mutants lint bench clean
 
 all: modules
 
@@ -180,9 +183,16 @@ shell: modules
 check:
 	@tools/check.sh
 
-# The debug kernel and its own build directory, not this make's defaults.
+# The debug kernel and its own build directory, not this make's defaults;
+# then the mutation run, on the default kernel.
 stress:
-	@env -u KDIR -u NULLFS_RS_OUT NULLFS_RS_FLAVOUR=debug tools/stress.sh
+	@env -u KDIR -u NULLFS_RS_OUT NULLFS_RS_FLAVOUR=debug tools/stress.sh; \
+	status=$$?; $(MAKE) --no-print-directory mutants || status=1; exit $$status
+
+# Each tools/mutants/*.patch built and booted with the tests that must
+# fail on it; fails if one survives.
+mutants: modules samples selftests
+	@tools/mutants.sh
 
 # On a distribution's kernel (KERNELRELEASE), in a boot of its own image.
 bench: modules samples bench-module $(if $(STOCK_HEADERS),,selftests)
