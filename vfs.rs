@@ -352,28 +352,45 @@ mod tests {
         Ok(())
     }
 
-    /// KUnit runs a module's suites from its `MODULE_STATE_COMING` notifier,
-    /// before its init: the window in which a type of the module must make
-    /// no superblock, since a later step of init can still fail and free
-    /// the module. A context made now, as a mount makes one, is refused.
-    #[test]
-    fn no_context_while_the_module_is_coming() {
+    /// Makes a context for a `nullfs_rs`-like type owned by a stand-in
+    /// module in `state`, as a mount would, and drops it again: the refusal
+    /// reads only the owner's state, and the context takes and drops one
+    /// reference on it.
+    fn context_for_owner_in(state: bindings::module_state) -> Result<Result> {
+        let mut owner = KBox::init(pin_init::zeroed::<bindings::module>(), GFP_KERNEL)?;
+        owner.state = state;
         let mut fs_type = bindings::file_system_type {
             name: c"nullfs_rs_kunit".as_char_ptr(),
             init_fs_context: Some(registration::init_fs_context::<crate::nullfs_rs::NullFs>),
             kill_sb: Some(bindings::kill_anon_super),
-            owner: <crate::LocalModule as kernel::ModuleMetadata>::THIS_MODULE.as_ptr(),
+            owner: &mut *owner,
             ..pin_init::zeroed()
         };
-        // SAFETY: The type is valid for the call, which keeps no pointer to
-        // it once it returns an error; a context it returns is put below.
+        // SAFETY: The type and its owner are valid for the call, which keeps
+        // no pointer to either once it returns an error; a context it returns
+        // is put below, while both still live. No superblock is made.
         let fc = unsafe { ffi::fs_context_for_mount(&mut fs_type, 0) };
-        let refused = kernel::error::from_err_ptr(fc).err();
-        if refused.is_none() {
+        Ok(kernel::error::from_err_ptr(fc).map(|fc| {
             // SAFETY: A context fresh from `fs_context_for_mount()`.
-            unsafe { ffi::put_fs_context(fc) };
-        }
-        assert_eq!(refused, Some(ENODEV));
+            unsafe { ffi::put_fs_context(fc) }
+        }))
+    }
+
+    /// While its owner's init has not returned, a type makes no context, so
+    /// no superblock: a later step of init can still fail and free the
+    /// module. The racing mounter of the `module` selftest reaches that
+    /// window by chance; this reaches the refusal every time.
+    #[test]
+    fn no_context_while_the_module_is_coming() -> Result {
+        assert_eq!(
+            context_for_owner_in(bindings::module_state_MODULE_STATE_COMING)?,
+            Err(ENODEV)
+        );
+        assert_eq!(
+            context_for_owner_in(bindings::module_state_MODULE_STATE_LIVE)?,
+            Ok(())
+        );
+        Ok(())
     }
 
     /// What Rust reads from `task_struct` through the kernel crate's `Task`

@@ -230,6 +230,12 @@ check_layout!(bindings::task_struct = task_struct {
     real_fs = task_struct__real_fs,
 });
 
+// A KUnit case makes a stand-in module and sets its state.
+#[cfg(CONFIG_KUNIT)]
+check_layout!(bindings::module = module {
+    state = module__state,
+});
+
 check_layout!(bindings::path = path {
     mnt = path__mnt,
     dentry = path__dentry,

@@ -29,9 +29,9 @@ use kernel::{bindings, prelude::*, task::Task};
 // FIXME: Replace with `READ_ONCE` when the kernel crate has it (as mainline
 // `rust/kernel/fs/file.rs` says of its own `read_volatile`).
 unsafe fn read_fs(task: *mut bindings::task_struct) -> *mut bindings::fs_struct {
-    // SAFETY: The current task is valid while it runs this code. Other
-    // tasks read `fs` under `task_lock()`, and only code running as this
-    // task stores to it, so the volatile load sees a whole pointer.
+    // SAFETY: The current task is valid while it runs this code, and only
+    // code running as this task stores to `fs` (other tasks only read it),
+    // so the volatile load sees a whole pointer.
     unsafe { read_volatile(&raw const (*task).fs) }
 }
 
@@ -130,7 +130,10 @@ pub fn current_uses_own_fs() -> bool {
 /// dropped: either the task's own `fs_struct`, which only `exit_fs()`,
 /// `unshare_fs_struct()` or `switch_fs_struct()` could drop, each run by the
 /// task on itself and none reachable from safe Rust; or `userspace_init_fs`
-/// (an enclosing override), held for good; or NULL (after `exit_fs()`).
+/// (an enclosing override), held for good; or NULL (after `exit_fs()`); or,
+/// for an override made in an interrupt, whichever of these the interrupted
+/// code had stored, perhaps the new `fs` of a `switch_fs_struct()` under
+/// way, which that code holds until it resumes.
 struct InitFsOverride {
     task: *mut bindings::task_struct,
     saved: *mut bindings::fs_struct,
@@ -142,17 +145,21 @@ impl InitFsOverride {
     /// In any context: in an interrupt, `current` is the interrupted task,
     /// perhaps between the two stores of `switch_fs_struct()`, and the
     /// override nests strictly inside what it interrupted, putting back the
-    /// very pointer it found before that code resumes.
+    /// very pointer it found before that code resumes. Meanwhile other CPUs
+    /// may see the interrupted task with init's fs state, as they would
+    /// inside a scope of its own: a sibling thread's setuid `execve()`
+    /// (`check_unsafe_exec()`) then counts it as sharing another
+    /// `fs_struct`, and is refused its privileges for that once.
     #[inline(always)]
     fn new() -> Self {
         let task = Task::current_raw();
         // SAFETY: `task` is the current task.
         let saved = unsafe { read_fs(task) };
-        // SAFETY: Only code running as the task stores to its `fs`, and other
-        // tasks read it under `task_lock()` or with `READ_ONCE()`, so one
-        // volatile store of a whole pointer is what they may see.
-        // `userspace_init_fs` is set before any module can be loaded and
-        // never changes after.
+        // SAFETY: Only code running as the task stores to its `fs`; other
+        // tasks only read it (under `task_lock()`, or racily, as
+        // `check_unsafe_exec()` does), and a volatile store of a whole
+        // pointer is what they may see. `userspace_init_fs` is set before any
+        // module can be loaded and never changes after.
         unsafe { write_volatile(&raw mut (*task).fs, ffi::userspace_init_fs) };
         // INVARIANT: `saved` is what `task->fs` was, by the argument above.
         Self { task, saved }
@@ -163,7 +170,8 @@ impl Drop for InitFsOverride {
     #[inline(always)]
     fn drop(&mut self) {
         // As C's `__revert_init_fs()`: whatever the scope did, it must have
-        // left init's fs state in place.
+        // left init's fs state in place. (C warns once; `warn_on!` warns
+        // every time, and this is a bug of the caller's either way.)
         #[cfg(CONFIG_DEBUG_VFS)]
         {
             // SAFETY: By the type invariant `self.task` is the current task;

@@ -156,5 +156,6 @@ void nullfs_rs_layout(void)
 	RUST_MEMBER(fs_context, ops);
 	RUST_MEMBER(fs_context, fs_type);
 	RUST_MEMBER(fs_context, s_iflags);
+	RUST_SIZE(module);
 	RUST_MEMBER(module, state);
 }

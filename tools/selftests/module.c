@@ -105,7 +105,7 @@ static int keep_mounting(void *arg)
  * first may slip in while the module is still coming (mounts are refused
  * until its init has succeeded).  A racing mounter hits that window only by
  * chance; the KUnit case no_context_while_the_module_is_coming reaches the
- * refusal every time.
+ * refusal every time, with a stand-in owner that is still coming.
  */
 TEST(failed_second_registration_leaves_nothing)
 {
