@@ -66,6 +66,9 @@ dir=$(guest taint-before)
 echo $((4096 | 512)) >"$dir/tainted.before"
 echo $((4096 | 512)) >"$dir/tainted.after"
 expect "a taint that was there before the run passes" 0 '' verdict 0 "$dir"
+dir=$(guest taint-unread)
+: >"$dir/tainted.after"
+expect "a taint the guest could not read fails" 125 'did not record its taint' verdict 0 "$dir"
 dir=$(guest timeout)
 expect "a timeout fails" 124 'did not finish within 600s' verdict 124 "$dir"
 

@@ -64,9 +64,10 @@ timeout -k 10 "$timeout" qemu-system-x86_64 "${accel[@]}" \
 	-append "console=ttyS0 rdinit=/init panic=-1 oops=panic no5lvl kunit.enable=0 nullfs_rs_scenario=$scenario nullfs_rs_canary=$nonce" \
 	</dev/null >"$console" 2>&1 || rc=$?
 # A tty's output turns "\n" into "\r\n".
+: >"$out/results.txt"
 tr -d '\r' <"$out/results.raw" >"$out/results.txt" 2>/dev/null || true
-sed -n 's/^# tainted before: //p' "$out/results.txt" >"$out/tainted.before"
-sed -n 's/^# tainted after: //p' "$out/results.txt" >"$out/tainted.after"
+sed -n 's/^# tainted before: //p' "$out/results.txt" >"$out/tainted.before" || true
+sed -n 's/^# tainted after: //p' "$out/results.txt" >"$out/tainted.after" || true
 boot_verdict "$rc" "$timeout" "$console" "$out" "$(splat_canary "$nonce")"
 # The one line the kernel is expected to add, once, when PID 1 stops
 # sharing.

@@ -5,7 +5,7 @@
 # ($NULLFS_RS_OUT).  Writes one line per killer to
 # $NULLFS_RS_RESULTS/killers.txt, "killed KILLER" or "survived KILLER".
 #
-#   mutant.sh KILLER...    KILLER: kunit, or kselftest:BINARY
+#   mutant.sh KILLER...    KILLER: kunit:CASE, or kselftest:BINARY
 set -u
 results=$NULLFS_RS_RESULTS
 kmods=$NULLFS_RS_MODULES
@@ -20,16 +20,21 @@ verdict() {
 
 for killer; do
 	case $killer in
-	kunit)
-		# KUnit runs the suites while the module loads; one case that
-		# fails kills the mutant.
-		rc=1
-		if insmod "$NULLFS_RS_KO"; then
+	kunit:*)
+		# KUnit runs the suites while the module loads; the named case
+		# must have reported, and failed, to kill the mutant.
+		case=${killer#kunit:}
+		if [ ! -s "$results/kunit.ktap" ] && insmod "$NULLFS_RS_KO"; then
 			cat /sys/kernel/debug/kunit/nullfs_rs*/results >"$results/kunit.ktap"
-			grep -q '^ *not ok ' "$results/kunit.ktap" || rc=0
 			rmmod nullfs_rs
 		fi
-		verdict "$killer" "$rc"
+		if grep -Eq "^ *not ok [0-9]+ $case\$" "$results/kunit.ktap" 2>/dev/null; then
+			verdict "$killer" 1
+		elif grep -Eq "^ *ok [0-9]+ $case\$" "$results/kunit.ktap" 2>/dev/null; then
+			verdict "$killer" 0
+		else
+			echo "unknown killer $killer: the case did not report" >>"$results/killers.txt"
+		fi
 		;;
 	kselftest:*)
 		binary=${killer#kselftest:}
@@ -44,3 +49,4 @@ for killer; do
 		;;
 	esac
 done
+exit 0
