@@ -17,12 +17,22 @@
 #include <sys/syscall.h>
 #include <linux/mount.h>
 
-/* A new nullfs_rs instance as a detached mount, or -1 with errno. */
+/*
+ * The filesystem the substitutions mount: nullfs_rs, or for the negative
+ * controls (build.sh's tmpfs/ builds) another type, on which the tests
+ * must fail.
+ */
+#ifndef NULLFS_RS_SUBSTITUTE_FS
+#define NULLFS_RS_SUBSTITUTE_FS "nullfs_rs"
+#endif
+
+/* A new instance of NULLFS_RS_SUBSTITUTE_FS as a detached mount, or -1
+ * with errno. */
 static inline int nullfs_rs_fsmount(unsigned int fsmount_flags)
 {
 	int fs_fd, mnt_fd, err;
 
-	fs_fd = syscall(__NR_fsopen, "nullfs_rs", FSOPEN_CLOEXEC);
+	fs_fd = syscall(__NR_fsopen, NULLFS_RS_SUBSTITUTE_FS, FSOPEN_CLOEXEC);
 	if (fs_fd < 0)
 		return -1;
 	mnt_fd = -1;

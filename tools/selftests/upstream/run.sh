@@ -3,7 +3,8 @@
 # built, each as the tree has it (the control) and pointed at nullfs_rs.
 # TAP and exit status go to
 # $NULLFS_RS_RESULTS/kselftest-upstream-{control,nullfs_rs}-NAME.{tap,exit}
-# for tools/results.py; problems of the run itself to
+# for tools/results.py, and the negative controls (tmpfs substituted,
+# which must fail) as one TAP, kselftest-upstream-negative.tap; problems of the run itself to
 # $NULLFS_RS_RESULTS/errors. Loads nullfs_rs.ko if it is not loaded, and
 # leaves it loaded but unloadable: every superblock holds a reference on
 # the module, so one left over fails the run.
@@ -84,11 +85,37 @@ run_tests() {
 	done
 }
 
+# The tmpfs builds: each must fail, or its nullfs_rs twin shows nothing
+# that only an empty, immutable root has.
+run_negative_controls() {
+	local bin name status n=0 tap=$results/kselftest-upstream-negative
+	local bins=("$bindir"/tmpfs/*)
+	{
+		echo "TAP version 13"
+		echo "1..${#bins[@]}"
+		for bin in "${bins[@]}"; do
+			name=${bin##*/}
+			n=$((n + 1))
+			timeout 300 "$bin" $(filters "$name") >"$tap-$name.log" 2>&1
+			status=$?
+			# A failure, not a skip (4) or a timeout (124).
+			if [ "$status" -ne 0 ] && [ "$status" -ne 4 ] && [ "$status" -ne 124 ]; then
+				echo "ok $n ${name}_fails_on_tmpfs"
+			else
+				echo "# exit $status; $tap-$name.log"
+				echo "not ok $n ${name}_fails_on_tmpfs"
+			fi
+		done
+	} >"$tap.tap"
+	echo "exit 0" >"$tap.exit"
+}
+
 if [ "${1:-}" = --in-writable-root ]; then
 	set -e
 	enter_writable_root
 	set +e
 	run_tests
+	run_negative_controls
 	exit 0
 fi
 
