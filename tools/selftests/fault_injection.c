@@ -544,6 +544,32 @@ static int missing_finish(struct subject *s, int ret)
 	return 0;
 }
 
+/*
+ * A name too long for a dentry's inline storage (DNAME_INLINE_LEN), which
+ * __d_alloc() then allocates apart: one allocation site more than a short
+ * name has.
+ */
+#define LONG_NAME_LEN 200
+
+static int lookup_long_missing(struct subject *s)
+{
+	char name[64 + LONG_NAME_LEN];
+	struct stat st;
+	int n;
+
+	n = snprintf(name, 64, "%s/", s->dir);
+	memset(name + n, 'm', LONG_NAME_LEN);
+	name[n + LONG_NAME_LEN] = '\0';
+	return stat(name, &st);
+}
+
+static int long_missing_finish(struct subject *s, int ret)
+{
+	CHECK(FAILS_WITH(lookup_long_missing(s), ENOENT), "a lookup after the fault");
+	CHECK(FAILS_WITH(lookup_long_missing(s), ENOENT), "a second lookup after the fault");
+	return 0;
+}
+
 static const struct operation mount_op = {
 	.name = "mount(2)", .call = mount_call, .finish = mount_finish,
 };
@@ -584,6 +610,11 @@ static const struct operation attach_clone_op = {
 static const struct operation remembered_miss_op = {
 	.name = "remembered miss", .clean_errno = ENOENT, .prepare = mount_on_dir,
 	.call = lookup_missing, .finish = missing_finish,
+};
+
+static const struct operation remembered_long_miss_op = {
+	.name = "remembered long miss", .clean_errno = ENOENT, .prepare = mount_on_dir,
+	.call = lookup_long_missing, .finish = long_missing_finish,
 };
 
 /* Walks every allocation site of @op's call; returns how many there were. */
@@ -758,6 +789,16 @@ TEST_F(failslab, attach_clone)
 TEST_F(failslab, remembered_miss)
 {
 	walk(_metadata, &self->subject, &remembered_miss_op);
+}
+
+/* A long name reaches the allocation of the dentry's external name too. */
+TEST_F(failslab, remembered_long_miss)
+{
+	int short_sites = walk(_metadata, &self->subject, &remembered_miss_op);
+
+	/* The walk unloads the module, to show it left nothing. */
+	ASSERT_EQ(0, load_module());
+	EXPECT_LT(short_sites, walk(_metadata, &self->subject, &remembered_long_miss_op));
 }
 
 /*
