@@ -2,8 +2,12 @@
 /*
  * Stress: worker threads mount nullfs_rs and rootfs_rs (mount(2), and
  * fsopen/fsconfig/fsmount/move_mount), clone their mounts (open_tree),
- * unmount, look up, read, statfs, open and try to write, while one more
- * thread unloads and reloads the module in a loop.  Nothing serialises the
+ * unmount, look up (each worker up to 256 names, which the instances
+ * remember as missing, also with openat2(RESOLVE_CACHED)), read, statfs,
+ * open and try to write, while one more thread unloads and reloads the
+ * module in a loop and another drops the dentry and inode caches, so that
+ * the superblocks' shrinkers race the lookups and unmounts.  Nothing
+ * serialises the
  * two: a mount races delete_module() and must end as a working mount (the
  * statfs of its root gives the type's magic), as a clean ENODEV (the type
  * was not registered), or keep the rmmod from succeeding.  Every tenth try
@@ -13,7 +17,8 @@
  *
  * The run lasts until what it asserts has been seen, however fast the
  * machine is: NULLFS_RS_STRESS_REFUSED refused unloads (default 10),
- * NULLFS_RS_STRESS_UNLOADS successful ones (5), NULLFS_RS_STRESS_RACES
+ * NULLFS_RS_STRESS_UNLOADS successful ones (5; an rmmod after which the
+ * module is gone from /sys/module), NULLFS_RS_STRESS_RACES
  * mounts that lost the race with an unload (5) and 100 working mounts; and
  * at least NULLFS_RS_STRESS_SECONDS (default 0).  If it has not seen them
  * in NULLFS_RS_STRESS_MAX_SECONDS (600), it fails, naming what is short.
@@ -33,6 +38,7 @@
 #include <sys/statfs.h>
 #include <time.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 
 #include "kselftest_harness.h"
 #include "nullfs_rs.h"
@@ -42,19 +48,25 @@
 enum op {
 	OP_MOUNT_NULLFS, OP_MOUNT_ROOTFS, OP_FSMOUNT, OP_CLONE, OP_UMOUNT, OP_LOOKUP,
 	OP_READDIR, OP_STATFS, OP_OPEN, OP_MKDIR, OP_CHMOD, OP_RMMOD, OP_INSMOD,
+	OP_LOOKUP_CACHED, OP_DROP_CACHES,
 	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"mount nullfs_rs", "mount rootfs_rs", "fsmount nullfs_rs", "open_tree clone",
 	"umount", "lookup", "readdir", "statfs", "open", "mkdir", "chmod", "rmmod",
-	"insmod",
+	"insmod", "lookup cached", "drop_caches",
 };
+
+/* Names a worker looks up, and so has remembered as missing, at most. */
+#define NAMES_PER_WORKER 256
 
 #define MAX_ERRNO 134
 static atomic_long calls[NR_OPS], errors[NR_OPS][MAX_ERRNO + 1];
 static atomic_long unexpected, write_successes, rmmod_while_held;
 static atomic_long working_mounts, broken_mounts, mounts_while_unloaded;
+/* rmmods after which the module was gone from /sys/module. */
+static atomic_long real_unloads;
 static atomic_int mounted_workers;
 static atomic_bool stop, quiet;
 /*
@@ -80,6 +92,9 @@ static int expected(enum op op, int err)
 		return err == ENODEV;	/* the module is being reloaded */
 	case OP_LOOKUP: case OP_MKDIR:
 		return err == ENOENT;
+	case OP_LOOKUP_CACHED:
+		/* Remembered, or not (yet, or any more after drop_caches). */
+		return err == ENOENT || err == EAGAIN;
 	case OP_CHMOD:
 		return err == EPERM;
 	case OP_RMMOD:
@@ -166,7 +181,6 @@ static void *worker(void *arg)
 	int mounted = 0;
 
 	snprintf(dir, sizeof(dir), "/tmp/stress.%ld", (long)arg);
-	snprintf(name, sizeof(name), "%s/name", dir);
 	mkdir(dir, 0755);
 
 	while (!atomic_load(&stop)) {
@@ -208,7 +222,10 @@ static void *worker(void *arg)
 			continue;
 		}
 
-		switch (next_random(&seed) % 9) {
+		/* One of many names, so that each worker keeps many misses. */
+		snprintf(name, sizeof(name), "%s/name%u", dir,
+			 next_random(&seed) % NAMES_PER_WORKER);
+		switch (next_random(&seed) % 10) {
 		case 0:
 			atomic_fetch_sub(&mounted_workers, 1);
 			mounted = 0;
@@ -254,6 +271,21 @@ static void *worker(void *arg)
 				close(fd);
 			}
 			break;
+		case 7: {
+			/*
+			 * A name just remembered, answered from the dcache alone:
+			 * ENOENT, or EAGAIN if the dropper or an unmount got
+			 * between the two.
+			 */
+			struct open_how how = { .flags = O_PATH, .resolve = RESOLVE_CACHED };
+
+			check(OP_LOOKUP, stat(name, &st));
+			fd = syscall(__NR_openat2, AT_FDCWD, name, &how, sizeof(how));
+			check(OP_LOOKUP_CACHED, fd);
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
 		default:
 			ret = chmod(dir, 0777);
 			if (!ret)
@@ -290,6 +322,8 @@ static void *unloader(void *unused)
 		check(OP_RMMOD, ret);
 		if (!ret) {
 			atomic_fetch_add(&unload_epoch, 1);
+			if (access("/sys/module/nullfs_rs", F_OK))
+				atomic_fetch_add(&real_unloads, 1);
 			if (holding)
 				atomic_fetch_add(&rmmod_while_held, 1);
 		}
@@ -305,6 +339,24 @@ static void *unloader(void *unused)
 		usleep(1000);
 	}
 	rmdir(own);
+	return NULL;
+}
+
+/*
+ * Drops the dentry and inode caches over and over: the superblocks'
+ * shrinkers race the workers' lookups, remembered misses and unmounts.
+ */
+static void *dropper(void *unused)
+{
+	while (!atomic_load(&stop)) {
+		int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+		int ret = fd < 0 || write(fd, "2", 1) != 1 ? -1 : 0;
+
+		check(OP_DROP_CACHES, ret);
+		if (fd >= 0)
+			close(fd);
+		usleep(20000);
+	}
 	return NULL;
 }
 
@@ -332,7 +384,7 @@ static const char *short_of(long refused, long unloads, long races)
 {
 	if (atomic_load(&errors[OP_RMMOD][EWOULDBLOCK]) < refused)
 		return "refused unloads";
-	if (atomic_load(&calls[OP_INSMOD]) < unloads)
+	if (atomic_load(&real_unloads) < unloads)
 		return "successful unloads";
 	if (atomic_load(&errors[OP_MOUNT_NULLFS][ENODEV]) +
 	    atomic_load(&errors[OP_MOUNT_ROOTFS][ENODEV]) +
@@ -360,7 +412,7 @@ TEST_F_TIMEOUT(run, stress, 3600)
 	long refused = env_int("NULLFS_RS_STRESS_REFUSED", 10);
 	long unloads = env_int("NULLFS_RS_STRESS_UNLOADS", 5);
 	long races = env_int("NULLFS_RS_STRESS_RACES", 5);
-	pthread_t threads[64], unload;
+	pthread_t threads[64], unload, drop;
 	long total = 0, errs = 0;
 	int i, op, err, final;
 	const char *missing;
@@ -376,6 +428,7 @@ TEST_F_TIMEOUT(run, stress, 3600)
 	for (i = 0; i < nthreads; i++)
 		ASSERT_EQ(0, pthread_create(&threads[i], NULL, worker, (void *)(long)i));
 	ASSERT_EQ(0, pthread_create(&unload, NULL, unloader, NULL));
+	ASSERT_EQ(0, pthread_create(&drop, NULL, dropper, NULL));
 	do {
 		usleep(100000);
 		missing = short_of(refused, unloads, races);
@@ -384,6 +437,7 @@ TEST_F_TIMEOUT(run, stress, 3600)
 	for (i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
 	pthread_join(unload, NULL);
+	pthread_join(drop, NULL);
 
 	/* With every mount gone, the module (reloaded after each rmmod) unloads. */
 	final = syscall(__NR_delete_module, "nullfs_rs", O_NONBLOCK);
@@ -407,6 +461,7 @@ TEST_F_TIMEOUT(run, stress, 3600)
 	TH_LOG("operations: %ld", total);
 	TH_LOG("errors: %ld", errs);
 	TH_LOG("working mounts: %ld", atomic_load(&working_mounts));
+	TH_LOG("real unloads: %ld", atomic_load(&real_unloads));
 	TH_LOG("unexpected errors: %ld", atomic_load(&unexpected));
 	TH_LOG("write-ish successes: %ld", atomic_load(&write_successes));
 	TH_LOG("broken mounts: %ld", atomic_load(&broken_mounts));
