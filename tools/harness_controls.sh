@@ -46,6 +46,9 @@ expect "a clean guest passes" 0 '' verdict 0 "$dir"
 dir=$(guest midline)
 echo 'boot: ok 2 unshare[    0.710358] WARNING: CPU: 0 PID: 1 at fs/x.c:1' >>"$dir/console.log"
 expect "a splat in the middle of a line fails" 125 'shows: .*WARNING: CPU' verdict 0 "$dir"
+dir=$(guest deprecation)
+echo '[    3.000000] WARNING: The mand mount option has been deprecated and' >>"$dir/console.log"
+expect "a deprecation notice that starts WARNING: passes" 0 '' verdict 0 "$dir"
 dir=$(guest dmesg-only)
 echo '<4>[    3.000000] BUG: unable to handle page fault' >>"$dir/dmesg.txt"
 expect "a splat only in dmesg fails" 125 'BUG: unable' verdict 0 "$dir"

@@ -60,7 +60,7 @@ grep -q 'KernelAddressSanitizer initialized' "$results/console.log" ||
 	echo "the guest kernel has no KASAN: not the debug flavour" >>"$results/errors"
 # A report's "Call Trace:" is part of it, not one more, and the canary of
 # tools/guest/run.sh none (boot.sh has already failed if it was missing).
-splats=$(grep -E "$SPLAT" "$results/console.log" 2>/dev/null |
+splats=$(splat_in "$results/console.log" 2>/dev/null |
 	grep -v 'nullfs_rs splat canary' | grep -vc 'Call Trace:')
 leaks=$(grep -c 'unreferenced object' "$results/kmemleak" 2>/dev/null)
 leaks=${leaks:-0}

@@ -8,24 +8,21 @@
 # Counted, not timed: a run stopped by SIGINT after a time did not end on
 # the debug kernel (trinity's main waits for its children).
 #
-# trinity runs as nobody, which is how users reach nullfs_rs, and since as
-# root it would sooner wreck the guest than the module.  It runs twice,
-# half of the run each, with a nullfs_rs and then a rootfs_rs root as its
-# victim path (it does not cross into mounts under the one it is given),
-# so the files and directories it opens and names are theirs.  Only its
+# trinity runs as nobody, which is how users reach nullfs_rs, and there as
+# root of a user namespace of its own with a mount namespace of its own, in
+# which it mounted its victims itself: it holds every capability over them,
+# so that "the root is unchanged" is more than file permissions (as root of
+# the machine it would sooner wreck the guest than the module).  It runs
+# twice, half of the run each, with a nullfs_rs and then a rootfs_rs root as
+# its victim path (it does not cross into mounts under the one it is
+# given), so the files and directories it opens and names are theirs.  Only its
 # VFS group of syscalls, 64-bit (the test kernel has no 32-bit entry), and
 # no socket fds (trinity 2023.01 crashes setting up its socket cache on
 # 7.3).  Afterwards both roots must be the empty directories they were, both
 # must unmount and the module must unload; the boot runner fails the run on
 # any splat in the kernel log.  Prints TAP.
 set -u
-[ "${1:-}" = --ops ] || { echo "usage: trinity.sh --ops N SEED" >&2; exit 2; }
-mode=$1
-amount=${2:?usage: trinity.sh --ops N SEED}
-seed=${3:?usage: trinity.sh --ops N SEED}
-work=/tmp/trinity
-victims=$work/victims
-n=0 failed=0
+self=$(readlink -f "$0")
 result() {
 	n=$((n + 1))
 	if [ "$1" -eq 0 ]; then
@@ -36,19 +33,38 @@ result() {
 		return 1
 	fi
 }
-# What must not change about a root: type, mode, owner, links, size, times.
-root_state() { stat -c '%F %a %u %g %h %s %Y %Z' "$1" && ls -A "$1"; }
+# What must not change about a root: type, mode, owner, links, size, and
+# its three times to the nanosecond.
+root_state() { stat -c '%F %a %u %g %h %s %x %y %z' "$1" && ls -A "$1"; }
+
+# In trinity's namespaces, as their root: mounts TYPE on VICTIM (unless
+# TYPE is "inherited"), records its state, runs trinity on it, and writes
+# the state before and after to OUT.before and OUT.after.
+if [ "${1:-}" = --in-userns ]; then
+	type=$2 victim=$3 out=$4
+	shift 4
+	[ "$type" = inherited ] || mount -t "$type" none "$victim" || exit 3
+	root_state "$victim" >"$out.before"
+	"$@"
+	status=$?
+	root_state "$victim" >"$out.after"
+	exit "$status"
+fi
+
+[ "${1:-}" = --ops ] || { echo "usage: trinity.sh --ops N SEED" >&2; exit 2; }
+mode=$1
+amount=${2:?usage: trinity.sh --ops N SEED}
+seed=${3:?usage: trinity.sh --ops N SEED}
+work=/tmp/trinity
+victims=$work/victims
+n=0 failed=0
 
 echo "TAP version 13"
 echo "1..7"
 echo "# trinity $mode $amount, seed $seed"
 { grep -q '^nullfs_rs ' /proc/modules || insmod "$NULLFS_RS_KO"; } &&
-	mkdir -p "$victims/nullfs_rs" "$victims/rootfs_rs" "$work/cwd" &&
-	mount -t nullfs_rs none "$victims/nullfs_rs" &&
-	mount -t rootfs_rs none "$victims/rootfs_rs" &&
-	before_nullfs_rs=$(root_state "$victims/nullfs_rs") &&
-	before_rootfs_rs=$(root_state "$victims/rootfs_rs")
-if ! result $? "a nullfs_rs and a rootfs_rs mount are trinity's victims"; then
+	mkdir -p "$victims/nullfs_rs" "$victims/rootfs_rs" "$work/cwd"
+if ! result $? "the module is loaded and the victims' mount points are made"; then
 	echo "Bail out! no victims to aim trinity at"
 	exit 1
 fi
@@ -62,10 +78,21 @@ half=$(((amount + 1) / 2))
 # fanotify for permission events, which trinity does as a matter of course.
 taints=BAD_PAGE,DIE,WARN,MACHINE_CHECK,USER
 for type in nullfs_rs rootfs_rs; do
+	out=$work/cwd/out-$type
+	# rootfs_rs's one superblock belongs to the initial user namespace, and
+	# no other may mount it: root mounts it, and trinity's namespace gets a
+	# locked copy of that mount.
+	mount_as=$type
+	if [ "$type" = rootfs_rs ]; then
+		mount -t rootfs_rs none "$victims/rootfs_rs" || mount_as=failed
+		mount_as=${mount_as/rootfs_rs/inherited}
+	fi
+	# --dangerous: trinity refuses uid 0 without it, even a namespace's.
 	run=(setpriv --reuid=nobody --regid=nogroup --clear-groups
+		unshare --user --map-root-user --mount --propagation private
+		"$self" --in-userns "$mount_as" "$victims/$type" "$out"
 		trinity -q -l off -C 2 -g vfs -a 64 --disable-fds=sockets -T "$taints"
-		-V "$victims/$type" -s "$seed")
-	out=$work/out-$type
+		--dangerous -V "$victims/$type" -s "$seed")
 	cd "$work/cwd" || exit 1
 	# A bound, not a timing: a hang must leave the later tests time, and
 	# the debug kernel under TCG was seen at 20 to 120 syscalls a second.
@@ -94,15 +121,21 @@ for type in nullfs_rs rootfs_rs; do
 	calls=$(sed -n 's/.*Ran \([0-9]*\) syscalls.*/\1/p' "$out" | tail -n 1)
 	echo "# trinity on $type: ${calls:-no} syscalls counted, exit status $status"
 	[ "$status" -eq 0 ] && [ "${calls:-0}" -gt 0 ]
-	result $? "trinity on $type ran as nobody, made syscalls and exited cleanly"
+	result $? "trinity on $type ran as the root of its user namespace, made syscalls and exited cleanly"
+	sed "s/^/# before: /" "$out.before" 2>/dev/null
+	sed "s/^/# after:  /" "$out.after" 2>/dev/null
+	[ -s "$out.before" ] && cmp -s "$out.before" "$out.after"
+	result $? "the $type root is the empty directory it was, to its times' nanoseconds"
 done
 
-[ "$(root_state "$victims/nullfs_rs")" = "$before_nullfs_rs" ]
-result $? "the nullfs_rs root is the empty directory it was"
-[ "$(root_state "$victims/rootfs_rs")" = "$before_rootfs_rs" ]
-result $? "the rootfs_rs root is the empty directory it was"
-umount "$victims/nullfs_rs" && umount "$victims/rootfs_rs"
-result $? "both unmount"
+umount "$victims/rootfs_rs"
+result $? "the rootfs_rs mount unmounts"
+# Its namespaces went with it, and with them its mounts: nothing it did may
+# hold the module.
+for _ in $(seq 30); do
+	[ "$(cat /sys/module/nullfs_rs/refcnt 2>/dev/null)" = 0 ] && break
+	sleep 1
+done
 rmmod nullfs_rs
 result $? "the module unloads: nothing trinity did kept a reference"
 [ "$failed" -eq 0 ]
