@@ -12,10 +12,19 @@
  * mount on the root, one beneath it and an unmount of it mean the same on
  * both sides.  Each test runs the pair once as root and once in a user
  * namespace of its own.  Besides path calls through the root and through
- * mounts made on it, the sequence has the mount API (fsopen of tmpfs,
- * ramfs and nullfs_rs with random fsconfig, fsmount, move_mount also
- * beneath, open_tree clones, mount_setattr, umount2), io_uring's openat
- * and statx, and bursts of threads, each with a stream of its own.
+ * mounts made on it, the sequence has the mount API (fsopen of tmpfs and
+ * ramfs with random fsconfig, fsmount, move_mount also beneath, open_tree
+ * clones, mount_setattr, umount2), io_uring's openat and statx, and bursts
+ * of threads, each with a stream of its own.  The only empty roots are the
+ * root under test and its clones: C nullfs's on one side, nullfs_rs's on
+ * the other; no side makes a superblock of a type under test, so neither
+ * runs Rust against Rust, nor shares rootfs_rs's one superblock.
+ *
+ * Every answer is tagged with where its walk started: on the root under
+ * test (or a clone), or elsewhere (a tmpfs the sequence mounted, say,
+ * after an fchdir or a chroot into it).  The tags must agree, and a run
+ * fails unless at least MIN_ON_ROOT_PERCENT of the path calls started on
+ * the roots under test.
  *
  * The sequence comes from NULLFS_RS_FUZZ_SEED (default 1) alone and has
  * NULLFS_RS_FUZZ_OPS operations (default 20000): every operation's
@@ -28,9 +37,12 @@
  * log).  The identity of objects is left out: inode and device numbers,
  * f_fsid, mount ids, handle bytes, timestamps.
  *
- * Only the differences documented_difference() lists may show; an
+ * Only the differences documented_difference() lists may show, and for
+ * the default run their number is pinned (pinned_differences()); an
  * umount2() that would remount the root's superblock is not made (see
- * remounts_root_under_test()).  At the end, the root must still be the
+ * remounts_root_under_test()).  The retries of an openat2() that gave a
+ * transient EAGAIN are counted and logged, not compared: they depend on
+ * the other side's timing.  At the end, the root must still be the
  * empty directory it was, on both sides, and the module must unload.
  */
 #include <pthread.h>
@@ -129,17 +141,34 @@ struct op {
 	long long a, b;
 };
 
+/* Where a call's walk started. */
+enum start {
+	START_NONE,		/* no walk: a call on an fd alone, a mount call */
+	START_ON_ROOT,		/* the root under test, or a clone of it */
+	START_ELSEWHERE,
+};
+
 /* What one operation gave on one side. */
 struct answer {
 	long index;		/* the operation in the main stream */
 	int thread;		/* 0 in the main stream, 1 + thread in a burst */
 	enum op_kind kind;
 	unsigned long long resolve;	/* RESOLVE_* asked for */
+	enum start start;
+	bool long_name;		/* the name is over NAME_MAX */
+	bool reaches_root;	/* the name starts at "/" or climbs with ".." */
+	int retries;		/* of a transient EAGAIN; not compared */
 	int err;
 	long long ret;
 	char op[200];
 	char out[280];
 };
+
+/* The share of walks that must start on the roots under test. */
+#define MIN_ON_ROOT_PERCENT 50
+/* See pinned_differences(). */
+#define PINNED_DIFFERENCES_ROOT 36
+#define PINNED_DIFFERENCES_USERNS 35
 
 /* A name over NAME_MAX, filled in before the sides start. */
 static char long_name[NAME_MAX + 2];
@@ -190,7 +219,8 @@ static const char *const xattr_names[] = {
 	"user.x", "trusted.x", "security.x", "system.posix_acl_access", "x", "",
 };
 
-static const char *const fs_types[] = { "tmpfs", "nullfs_rs", "ramfs", "rootfs_rs" };
+/* Not the types under test: see the top of the file. */
+static const char *const fs_types[] = { "tmpfs", "ramfs" };
 
 static const char *const fs_keys[] = {
 	"source", "size", "mode", "ro", "rw", "uid", "gid", "nr_inodes", "huge",
@@ -600,9 +630,12 @@ static bool transient_eagain(int err, unsigned long long resolve, int *tries)
 	       ++*tries < 100;
 }
 
-/* openat2(2) as a caller uses it: again after an EAGAIN that may pass. */
+/*
+ * openat2(2) as a caller uses it: again after an EAGAIN that may pass.
+ * Adds the retries to @ans.
+ */
 static long openat2_retrying(const struct side *s, const struct op *op,
-			     const struct open_how *how)
+			     const struct open_how *how, struct answer *ans)
 {
 	int tries = 0;
 	long fd;
@@ -610,6 +643,7 @@ static long openat2_retrying(const struct side *s, const struct op *op,
 	do
 		fd = syscall(__NR_openat2, fd_of(s, op->dfd), op->name, how, sizeof(*how));
 	while (transient_eagain(fd < 0 ? errno : 0, how->resolve, &tries));
+	ans->retries += tries;
 	return fd;
 }
 
@@ -627,7 +661,7 @@ static void open_uncached(struct side *s, const struct op *op, struct open_how h
 	long fd;
 
 	how.resolve &= ~RESOLVE_CACHED;
-	fd = openat2_retrying(s, op, &how);
+	fd = openat2_retrying(s, op, &how, ans);
 	append(ans->out, sizeof(ans->out), "uncached: %s",
 	       fd < 0 ? strerrorname_np(errno) : "an fd");
 	if (cached < 0 && ans->err == EAGAIN)
@@ -653,7 +687,7 @@ static long run_open(struct side *s, const struct op *op, bool with_how, struct 
 		keep_fd(s, op->slot, fd);
 		return fd < 0 ? -1 : 0;
 	}
-	fd = openat2_retrying(s, op, &how);
+	fd = openat2_retrying(s, op, &how, ans);
 	ans->err = errno;
 	keep_fd(s, op->slot, fd);
 	if (how.resolve & RESOLVE_CACHED)
@@ -799,7 +833,8 @@ static long run_path_op(struct side *s, const struct op *op, struct answer *ans)
 		ret = syscall(__NR_fchmodat2, fd, op->name, op->mode, op->flags);
 		break;
 	case OP_FCHOWNAT:
-		ret = fchownat(fd, op->name, op->variant % 3, op->mode % 3, op->flags);
+		/* -1 too: no change of owner, which still reaches ->setattr. */
+		ret = fchownat(fd, op->name, op->variant % 4 - 1, op->mode % 4 - 1, op->flags);
 		break;
 	case OP_UTIMENSAT:
 		ret = utimensat(fd, op->name, op->variant & 1 ? times : NULL,
@@ -923,6 +958,7 @@ static long run_uring(struct side *s, const struct op *op, struct answer *ans)
 			return -1;
 		}
 	} while (op->kind == OP_URING_OPENAT && transient_eagain(-res, how.resolve, &tries));
+	ans->retries += tries;
 	if (res < 0)
 		ans->err = -res;
 	if (op->kind == OP_URING_OPENAT) {
@@ -1066,6 +1102,30 @@ static long run_op(struct side *s, const struct op *op, struct answer *ans)
 	return ret;
 }
 
+/*
+ * Where the walk of @op will start, before it runs: "/" for an absolute
+ * name, else its dirfd (the cwd for AT_FDCWD).  Both roots under test have
+ * nullfs's magic; nothing else the sequence mounts has.
+ */
+static enum start start_of(const struct side *s, const struct op *op)
+{
+	struct statfs sfs;
+	int ret;
+
+	if (op->kind >= NR_PATH_OPS && op->kind != OP_URING_OPENAT &&
+	    op->kind != OP_URING_STATX)
+		return START_NONE;
+	if (op->name && op->name[0] == '/')
+		ret = statfs("/", &sfs);
+	else if (op->dfd == DFD_CWD)
+		ret = statfs(".", &sfs);
+	else
+		ret = fstatfs(fd_of(s, op->dfd), &sfs);
+	if (ret)
+		return START_NONE;
+	return sfs.f_type == NULL_FS_MAGIC ? START_ON_ROOT : START_ELSEWHERE;
+}
+
 static void answer(struct side *s, const struct op *op, struct answer *ans)
 {
 	long ret;
@@ -1075,6 +1135,9 @@ static void answer(struct side *s, const struct op *op, struct answer *ans)
 	ans->kind = op->kind;
 	if (op->kind == OP_OPENAT2 || op->kind == OP_URING_OPENAT)
 		ans->resolve = op->flags2;
+	ans->start = start_of(s, op);
+	ans->long_name = op->name == long_name;
+	ans->reaches_root = op->name && (op->name[0] == '/' || strstr(op->name, ".."));
 	ret = run_op(s, op, ans);
 	ans->ret = ret;
 	if (ret >= 0)
@@ -1354,10 +1417,11 @@ static bool documented_difference(const struct answer *c, const struct answer *r
 	/*
 	 * A name nullfs_rs remembers as missing: it answers from the dcache
 	 * (ENOENT), where the C nullfs keeps no negative dentry.  See
-	 * Documentation/nullfs_rs.rst.
+	 * Documentation/nullfs_rs.rst.  Never a name over NAME_MAX, which
+	 * nullfs_rs does not remember.
 	 */
 	if (rs->ret == -1 && rs->err == ENOENT)
-		return true;
+		return !rs->long_name;
 	/*
 	 * With RESOLVE_NO_XDEV too, a walk that steps onto the root's dentry
 	 * (as ".." does at the root): the C nullfs has one superblock, whose
@@ -1365,15 +1429,16 @@ static bool documented_difference(const struct answer *c, const struct answer *r
 	 * mounts rootfs on, so the dcache marks it as a mount point, which a
 	 * walk with RESOLVE_NO_XDEV checks for outside RCU only.  Each
 	 * nullfs_rs mount has a root of its own, a mount point only when
-	 * something is mounted on it.
+	 * something is mounted on it.  Only a walk that can reach the root's
+	 * dentry: an absolute name, or one that climbs with "..".
 	 */
-	return c->resolve & RESOLVE_NO_XDEV;
+	return c->resolve & RESOLVE_NO_XDEV && c->reaches_root;
 }
 
 static bool same(const struct answer *c, const struct answer *rs)
 {
 	return c->index == rs->index && c->thread == rs->thread && c->kind == rs->kind &&
-	       c->resolve == rs->resolve && c->ret == rs->ret &&
+	       c->resolve == rs->resolve && c->start == rs->start && c->ret == rs->ret &&
 	       c->err == rs->err && !strcmp(c->op, rs->op) && !strcmp(c->out, rs->out);
 }
 
@@ -1394,8 +1459,10 @@ static int read_answer(int fd, struct answer *ans)
 static void log_answer(struct __test_metadata *_metadata, const char *side,
 		       const struct answer *ans)
 {
-	TH_LOG("  %s: %lld (%s) %s", side, ans->ret, ans->err ? strerrorname_np(ans->err) : "-",
-	       ans->out);
+	static const char *const starts[] = { "no walk", "on the root", "elsewhere" };
+
+	TH_LOG("  %s: %lld (%s), started %s: %s", side, ans->ret,
+	       ans->err ? strerrorname_np(ans->err) : "-", starts[ans->start], ans->out);
 }
 
 static pid_t start_side(const struct run *run, bool c_nullfs, int *fd)
@@ -1426,11 +1493,23 @@ static bool side_exited(pid_t pid, bool kill_it)
 	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status);
 }
 
+/*
+ * The documented differences the default run (seed 1, 20,000 operations)
+ * shows, as root and in a user namespace: a change of their number is a
+ * change of behaviour on one side, to be explained.  -1: not pinned.
+ */
+static long pinned_differences(const struct run *run)
+{
+	if (run->seed != 1 || run->ops != 20000)
+		return -1;
+	return run->userns ? PINNED_DIFFERENCES_USERNS : PINNED_DIFFERENCES_ROOT;
+}
+
 /* Both sides, answer by answer; the number of answers compared, or -1. */
 static long compare_sides(struct __test_metadata *_metadata, const struct run *run)
 {
 	static struct answer c, rs;
-	long compared = 0, allowed = 0;
+	long compared = 0, allowed = 0, walks = 0, on_root = 0, c_retries = 0, rs_retries = 0;
 	int c_fd = -1, rs_fd = -1, c_got, rs_got;
 	pid_t c_pid, rs_pid;
 	bool ok = true, c_exited, rs_exited;
@@ -1450,6 +1529,10 @@ static long compare_sides(struct __test_metadata *_metadata, const struct run *r
 			break;
 		}
 		compared++;
+		c_retries += c.retries;
+		rs_retries += rs.retries;
+		walks += c.start != START_NONE;
+		on_root += c.start == START_ON_ROOT;
 		if (same(&c, &rs))
 			continue;
 		if (!strcmp(c.op, rs.op) && documented_difference(&c, &rs)) {
@@ -1473,8 +1556,20 @@ static long compare_sides(struct __test_metadata *_metadata, const struct run *r
 	close(c_fd);
 	close(rs_fd);
 	TH_LOG("%ld answers compared, %ld documented differences", compared, allowed);
+	TH_LOG("%ld of %ld walks started on the roots under test; retries of a transient EAGAIN: "
+	       "C nullfs %ld, nullfs_rs %ld", on_root, walks, c_retries, rs_retries);
 	if (ok && c.ret)
 		TH_LOG("the root changed: %s", c.out);
+	if (ok && on_root * 100 < walks * MIN_ON_ROOT_PERCENT) {
+		TH_LOG("fewer than %d%% of the walks started on the roots under test",
+		       MIN_ON_ROOT_PERCENT);
+		ok = false;
+	}
+	if (ok && pinned_differences(run) >= 0 && allowed != pinned_differences(run)) {
+		TH_LOG("%ld documented differences where seed %llu pins %ld", allowed, run->seed,
+		       pinned_differences(run));
+		ok = false;
+	}
 	return ok && !c.ret ? compared : -1;
 }
 
