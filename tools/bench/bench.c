@@ -124,6 +124,7 @@ static void emit(const char *row, const char *subject, int round, double value)
 /*
  * The C nullfs: the root of a new, empty mount namespace.  A child makes
  * one and passes its root back; the descriptor outlives the namespace.
+ * The mount is made read-only, as the other subjects' are.
  */
 static int open_c_nullfs(void)
 {
@@ -149,6 +150,8 @@ static int open_c_nullfs(void)
 		fd = open("/", O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			_exit(2);
+		if (sys_mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL))
+			_exit(4);
 		cmsg = CMSG_FIRSTHDR(&msg);
 		cmsg->cmsg_level = SOL_SOCKET;
 		cmsg->cmsg_type = SCM_RIGHTS;
@@ -544,11 +547,20 @@ static void emit_dentries(const char *step, const char *subject)
  * namespace, a mount of the one superblock every such namespace shares: its
  * end is that of the namespace, once the descriptor is closed.
  */
+/*
+ * Where remembered_misses() measures what a lookup of a new name costs:
+ * MISSES_PROBE of them once the instance remembers 0, 10^4 and 10^6
+ * misses (or as many as the run looks up, if fewer).
+ */
+#define MISSES_PROBE 1000
+static const unsigned int misses_probe_at[] = { 0, 10000, 1000000 };
+
 static void remembered_misses(enum subject s, unsigned int lookups)
 {
 	const char *name = targets[s].name;
-	char target[PATH_MAX];
-	double ns;
+	char target[PATH_MAX], row[64];
+	unsigned int done = 0, at, i;
+	double ns = 0, probe;
 	int dirfd;
 
 	path_in_workdir(target, sizeof(target), "misses");
@@ -564,7 +576,30 @@ static void remembered_misses(enum subject s, unsigned int lookups)
 	}
 	settle_slab();
 	emit_dentries("before", name);
-	ns = kernel_ns("lookup_new", dirfd, lookups);
+	/*
+	 * The lookups in steps: up to each probe point, then MISSES_PROBE more
+	 * timed apart, whose cost shows what the misses held so far cost the
+	 * next lookup (C nullfs and tmpfs hold none: their rows stay level).
+	 */
+	for (i = 0; i < sizeof(misses_probe_at) / sizeof(*misses_probe_at); i++) {
+		at = misses_probe_at[i] < lookups ? misses_probe_at[i] : lookups;
+		if (at > done) {
+			ns += kernel_ns("lookup_new", dirfd, at - done) * (at - done);
+			done = at;
+		}
+		/* Named after the misses held when it ran. */
+		snprintf(row, sizeof(row), "misses_probe_ns_%u", done);
+		probe = kernel_ns("lookup_new", dirfd, MISSES_PROBE);
+		ns += probe * MISSES_PROBE;
+		done += MISSES_PROBE;
+		emit(row, name, 0, probe);
+	}
+	if (lookups > done) {
+		ns += kernel_ns("lookup_new", dirfd, lookups - done) * (lookups - done);
+		done = lookups;
+	}
+	ns /= done;
+	lookups = done;
 	emit_dentries("looked_up", name);
 	write_file("/proc/sys/vm/drop_caches", "2\n");
 	emit_dentries("dropped", name);

@@ -18,6 +18,7 @@ import argparse
 import bisect
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -82,6 +83,8 @@ MISSES_ROWS = [f"misses_{measure}_{step}" for measure, _ in MISSES_MEASURES
                for step, _, _ in MISSES_STEPS] + [
     "misses_lookups", "misses_lookup_ns", "misses_slab_size", "misses_slab_aliases"]
 MISSES_SUBJECTS = ["c_nullfs", "nullfs_rs", "tmpfs"]
+# misses_probe_ns_N: a lookup of a new name once the instance holds N misses.
+MISSES_PROBE_PREFIX = "misses_probe_ns_"
 # The cost of masking N paths of a container, each kind in a mount namespace
 # of its own, in rounds: nullfs_rs (one instance cloned onto every path), a
 # read-only tmpfs per path (crun; runc before 2026), one read-only tmpfs
@@ -295,9 +298,17 @@ def section_sizes(path):
         if len(fields) == 3 and (fields[0].startswith(".text") or
                                  fields[0] in (".init.text", ".exit.text")):
             code += int(fields[1])
+    # The functions of the KUnit suites and what they instantiate: symbols
+    # of a `tests` module, or the suites' wrappers.
+    symbols = subprocess.run([f"llvm-nm{LLVM_SUFFIX}", "-S", "--demangle", path],
+                             check=True, capture_output=True, text=True).stdout.splitlines()
+    tests = sum(int(fields[1], 16) for fields in (line.split(None, 3) for line in symbols)
+                if len(fields) == 4 and fields[2] in "tT" and
+                re.search(r"::tests::|kunit", fields[3], re.IGNORECASE))
     return {"file_bytes": os.path.getsize(path),
             "text_bytes": int(size("berkeley")[1].split()[0]),
-            "code_bytes": code}
+            "code_bytes": code,
+            "code_bytes_without_tests": code - tests}
 
 
 def fmt(value, unit):
@@ -366,6 +377,12 @@ def build_report(args, samples, profiles):
         entry = {
             "lookups": int(samples["misses_lookups"][subject][0]),
             "ns_per_lookup": samples["misses_lookup_ns"][subject][0],
+            # What a lookup of a new name costs once the instance holds N
+            # misses: {N: ns}.
+            "ns_per_lookup_holding": {
+                int(row[len(MISSES_PROBE_PREFIX):]): by_subject[subject][0]
+                for row, by_subject in samples.items()
+                if row.startswith(MISSES_PROBE_PREFIX) and subject in by_subject},
             "dentry_slab_object_bytes": int(samples["misses_slab_size"][subject][0]),
             "dentry_slab_merged_caches": int(samples["misses_slab_aliases"][subject][0]),
         }
@@ -553,8 +570,9 @@ def print_report(report):
               f"Rust vs C {code['c']['run'] / code['rust']['run']:.2f}")
     print_drift(report)
     print()
-    headers = ["object", "file bytes", "text bytes", "code bytes"]
-    lines = [[name, s["file_bytes"], s["text_bytes"], s["code_bytes"]]
+    headers = ["object", "file bytes", "text bytes", "code bytes", "code without KUnit"]
+    lines = [[name, s["file_bytes"], s["text_bytes"], s["code_bytes"],
+              s["code_bytes_without_tests"]]
              for name, s in report["sizes"].items()]
     print_table(headers, lines)
     print_misses(report["remembered_misses"])
@@ -623,6 +641,34 @@ def print_misses(misses):
     print_table(headers, lines)
     if "c_nullfs" in subjects:
         print(f"c_nullfs's umount: {misses['c_nullfs_umount']}.")
+    print_misses_held(subjects)
+
+
+def print_misses_held(subjects):
+    """What a new name's lookup costs as the misses an instance holds grow."""
+    held = sorted({n for s in subjects.values() for n in s.get("ns_per_lookup_holding", {})})
+    if not held or "c_nullfs" not in subjects or "nullfs_rs" not in subjects:
+        return
+    print()
+    print("a lookup of a new name (vfs_bench lookup_new, 1,000 timed) once the instance "
+          "holds N remembered misses:")
+    names = [name for name in MISSES_SUBJECTS if name in subjects]
+    headers = ["misses held"] + names + ["nullfs_rs vs C"]
+    lines, crossed = [], None
+    for n in held:
+        cells = [subjects[name]["ns_per_lookup_holding"].get(n) for name in names]
+        c_ns = subjects["c_nullfs"]["ns_per_lookup_holding"].get(n)
+        rs_ns = subjects["nullfs_rs"]["ns_per_lookup_holding"].get(n)
+        ratio = c_ns / rs_ns if c_ns and rs_ns else None
+        if crossed is None and ratio is not None and ratio < 1:
+            crossed = n
+        lines.append([f"{n:,}"] + [fmt(v, "ns/op") if v is not None else "-" for v in cells] +
+                     [f"{ratio:.2f}" if ratio is not None else "-"])
+    print_table(headers, lines)
+    if crossed is None:
+        print("nullfs_rs is not slower than C at any of these.")
+    else:
+        print(f"nullfs_rs is slower than C from {crossed:,} misses held on (of those measured).")
 
 
 def print_masks(masks):
