@@ -26,8 +26,10 @@
 #define NULLFS_RS_SUBSTITUTE_FS "nullfs_rs"
 #endif
 
-/* A new instance of NULLFS_RS_SUBSTITUTE_FS as a detached mount, or -1
- * with errno. */
+/*
+ * A new instance of NULLFS_RS_SUBSTITUTE_FS as a detached mount, or -1
+ * with errno.
+ */
 static inline int nullfs_rs_fsmount(unsigned int fsmount_flags)
 {
 	int fs_fd, mnt_fd, err;
