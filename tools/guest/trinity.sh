@@ -39,15 +39,19 @@ root_state() { stat -c '%F %a %u %g %h %s %x %y %z' "$1" && ls -A "$1"; }
 
 # In trinity's namespaces, as their root: mounts TYPE on VICTIM (unless
 # TYPE is "inherited"), records its state, runs trinity on it, and writes
-# the state before and after to OUT.before and OUT.after.
+# the state before and after to OUT.before and OUT.after.  The state is
+# read through a descriptor of the root, not the path: trinity may unmount
+# the victim or mount over it in its own namespace, which reveals or hides
+# other directories but changes nothing of the root.
 if [ "${1:-}" = --in-userns ]; then
 	type=$2 victim=$3 out=$4
 	shift 4
 	[ "$type" = inherited ] || mount -t "$type" none "$victim" || exit 3
-	root_state "$victim" >"$out.before"
-	"$@"
+	exec {root}<"$victim" || exit 3
+	root_state "/proc/self/fd/$root/" >"$out.before"
+	"$@" {root}<&-
 	status=$?
-	root_state "$victim" >"$out.after"
+	root_state "/proc/self/fd/$root/" >"$out.after"
 	exit "$status"
 fi
 
