@@ -135,8 +135,9 @@ done
 umount "$victims/rootfs_rs"
 result $? "the rootfs_rs mount unmounts"
 # Its namespaces went with it, and with them its mounts: nothing it did may
-# hold the module.
-for _ in $(seq 30); do
+# hold the module.  The last references drop after trinity's exit; a bound
+# of 60 seconds for a loaded TCG guest, as the upstream selftests' run has.
+for _ in $(seq 60); do
 	[ "$(cat /sys/module/nullfs_rs/refcnt 2>/dev/null)" = 0 ] && break
 	sleep 1
 done
