@@ -12,6 +12,7 @@
 
 mod api_tests;
 mod empty_dir;
+mod empty_file;
 pub mod init_fs;
 mod nullfs_rs;
 mod rootfs_rs;

@@ -11,9 +11,10 @@
 //! pinned in the module's struct. The `dentry_operations` are the layer's
 //! own: the one rule for when a remembered miss may answer a lookup.
 //!
-//! The layer covers what in-memory filesystems without regular files need:
-//! a superblock whose root is a directory, lookups that fail or remember a
-//! miss, and no other inodes. It also holds the task fs state
+//! The layer covers what in-memory filesystems that hold nothing need: a
+//! superblock whose root is a directory, lookups that fail or remember a
+//! miss, regular files whose data path is `/dev/null`'s, to root a mount
+//! at, and a mount's own options. It also holds the task fs state
 //! (`fs_struct`) and the paths that `scoped.rs` and `init_fs.rs` stand on.
 //!
 //! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
@@ -23,6 +24,7 @@
 mod dentry;
 mod dir;
 mod ffi;
+mod file;
 mod flags;
 pub(crate) mod fs_struct;
 mod inode;
@@ -35,12 +37,14 @@ use kernel::{bindings, prelude::*};
 pub(crate) use dentry::{Added, LookupFlags, NewDentry};
 pub(crate) use dir::DirOperations;
 pub(crate) use ffi::NULL_FS_MAGIC;
+pub(crate) use file::{AttrFlag, FileOperations};
 pub(crate) use flags::{FsFlag, FsFlags, InodeFlag, InodeFlags, SbIFlag, SbIFlags};
 pub(crate) use inode::{Attributes, Inode, NewInode};
 pub(crate) use registration::Registration;
-pub(crate) use super_block::{New, Ready, SuperBlock};
+pub(crate) use super_block::{FileRoot, New, Ready, SuperBlock};
 
 /// How the mounts of a filesystem type map to superblocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Instances {
     /// Every mount gets a superblock of its own (`get_tree_nodev()`).
     PerMount,
@@ -71,7 +75,88 @@ pub(crate) trait FileSystem: Sized + Send + Sync + 'static {
     /// in-memory filesystem shares: page-sized blocks, `MAX_LFS_FILESIZE`,
     /// nanosecond timestamps and `simple_statfs()`.
     fn fill_super(sb: SuperBlock<'_, Self, New>) -> Result<SuperBlock<'_, Self, Ready>>;
+
+    /// Takes one option of a new mount into `options`. Other than the
+    /// generic superblock flags and `source`, which the VFS takes itself,
+    /// a type takes none unless it says so here.
+    fn parse_option(_option: &MountOption<'_>, _options: &mut MountOptions) -> OptionResult {
+        Err(OptionError::Unknown)
+    }
+
+    /// Makes the regular file that a mount is rooted at when its options
+    /// ask for one ([`MountOptions::file`]), which only
+    /// [`FileSystem::parse_option`] can: a type that takes no such option
+    /// is never asked.
+    fn new_file_root<'a>(_sb: &SuperBlock<'a, Self, Ready>) -> Result<FileRoot<'a>> {
+        Err(EINVAL)
+    }
 }
+
+/// What the options of one mount chose.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct MountOptions {
+    /// Root the mount at a new regular file ([`FileSystem::new_file_root`])
+    /// rather than at the superblock's root directory.
+    pub(crate) file: bool,
+    /// Share one superblock among all the mounts made from the same mount
+    /// namespace, rather than one per mount. Only for a type whose
+    /// instances are [`Instances::PerMount`].
+    pub(crate) per_mount_namespace: bool,
+}
+
+/// An option of a new mount, as `mount(2)`'s data or `fsconfig(2)` gave it.
+pub(crate) struct MountOption<'a> {
+    key: &'a CStr,
+    value: OptionValue<'a>,
+}
+
+/// The value of a [`MountOption`].
+#[derive(Clone, Copy)]
+pub(crate) enum OptionValue<'a> {
+    /// None: `key` alone, or `FSCONFIG_SET_FLAG`.
+    Flag,
+    /// A string: `key=value`, or `FSCONFIG_SET_STRING`.
+    String(&'a CStr),
+    /// A blob, a path or a file descriptor (`fsconfig(2)` only).
+    Other,
+}
+
+impl<'a> MountOption<'a> {
+    /// The option's name.
+    pub(crate) fn key(&self) -> &'a CStr {
+        self.key
+    }
+
+    /// Checks that the option came without a value.
+    pub(crate) fn flag(&self) -> Result<(), OptionError> {
+        match self.value {
+            OptionValue::Flag => Ok(()),
+            _ => Err(OptionError::Invalid(c"takes no value")),
+        }
+    }
+
+    /// The option's value, which must be a string.
+    pub(crate) fn string(&self) -> Result<&'a CStr, OptionError> {
+        match self.value {
+            OptionValue::String(value) => Ok(value),
+            _ => Err(OptionError::Invalid(c"takes a value")),
+        }
+    }
+}
+
+/// Why a type did not take an option.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum OptionError {
+    /// The type has no option of that name: the VFS then refuses it with
+    /// its "Unknown parameter" message.
+    Unknown,
+    /// The type has the option, but not like this: the mount fails with
+    /// `EINVAL`, and the context's log says `key: why`.
+    Invalid(&'static CStr),
+}
+
+/// What [`FileSystem::parse_option`] returns.
+pub(crate) type OptionResult = core::result::Result<(), OptionError>;
 
 /// The `super_operations` of every type: statfs(2) reports the magic number,
 /// the block size and the name length, and nothing is counted.
@@ -85,10 +170,11 @@ mod tests {
     use super::{
         dentry::{LookupFlag, DENTRY_OPERATIONS},
         dir::{DirEmitter, DirOps, Offset, SeekingDir, Whence},
+        file::FileOps,
         fs_struct::{self, current_fs, with_init_fs},
         *,
     };
-    use crate::empty_dir::EmptyDir;
+    use crate::{empty_dir::EmptyDir, empty_file::EmptyFile};
     use core::ptr::fn_addr_eq;
     use kernel::{
         ffi::{c_char, c_int},
@@ -100,6 +186,7 @@ mod tests {
     };
 
     type ReadFn = unsafe extern "C" fn(*mut bindings::file, *mut c_char, usize, *mut i64) -> isize;
+    type LlseekFn = unsafe extern "C" fn(*mut bindings::file, i64, c_int) -> i64;
     type StatfsFn = unsafe extern "C" fn(*mut bindings::dentry, *mut bindings::kstatfs) -> c_int;
 
     /// A directory with only the operation every directory must have.
@@ -207,9 +294,37 @@ mod tests {
         assert!(iops.listxattr.is_some());
     }
 
+    /// A file mask's tables: `/dev/null`'s data path, C nullfs's locks and
+    /// attributes, and nothing that maps, opens specially or lists.
+    #[test]
+    fn empty_file_tables() {
+        let fops = &FileOps::<EmptyFile>::FILE_OPS;
+        assert!(fops.read_iter.is_some());
+        assert!(fops.write_iter.is_some());
+        assert!(fops.splice_read.is_some());
+        assert!(fops.splice_write.is_some());
+        assert!(fops.lock.is_some());
+        assert!(fops.flock.is_some());
+        assert!(fops
+            .llseek
+            .is_some_and(|llseek| fn_addr_eq(llseek, bindings::generic_file_llseek as LlseekFn)));
+        assert!(fops.read.is_none());
+        assert!(fops.write.is_none());
+        assert!(fops.mmap.is_none());
+        assert!(fops.open.is_none());
+        assert!(fops.iterate_shared.is_none());
+        assert_eq!(fops.fop_flags, 0);
+
+        let iops = &FileOps::<EmptyFile>::INODE_OPS;
+        assert!(iops.setattr.is_some());
+        assert!(iops.lookup.is_none());
+        assert!(iops.listxattr.is_none());
+    }
+
     /// The layer's one dentry operation: a remembered miss answers every
     /// lookup but one that means to create the name, in RCU-walk as in
-    /// ref-walk, and never fails.
+    /// ref-walk, and one that takes only cached answers, which it sends
+    /// out of RCU-walk (`ECHILD`, which such a lookup turns into `EAGAIN`).
     #[test]
     fn remembered_misses_are_revalidated_by_intent() -> Result {
         assert!(DENTRY_OPERATIONS.d_delete.is_none());
@@ -221,24 +336,32 @@ mod tests {
             // SAFETY: The layer's `d_revalidate` reads only its flags.
             unsafe { revalidate(null, core::ptr::null(), null.cast(), flags) }
         };
-        for walk in [0, ffi::c::LOOKUP_RCU] {
+        for walk in [0, ffi::LOOKUP_RCU] {
             assert_eq!(answer(walk), 1);
             assert_eq!(answer(walk | ffi::LOOKUP_FOLLOW), 1);
             assert_eq!(answer(walk | ffi::LOOKUP_CREATE), 0);
             assert_eq!(answer(walk | ffi::LOOKUP_CREATE | ffi::LOOKUP_EXCL), 0);
             assert_eq!(answer(walk | ffi::LOOKUP_RENAME_TARGET), 0);
         }
+        let echild = ECHILD.to_errno();
+        assert_eq!(answer(ffi::LOOKUP_RCU | ffi::LOOKUP_CACHED), echild);
+        assert_eq!(
+            answer(ffi::LOOKUP_RCU | ffi::LOOKUP_CACHED | ffi::LOOKUP_FOLLOW),
+            echild
+        );
+        // Never out of RCU-walk, where `ECHILD` would reach the caller.
+        assert_eq!(answer(ffi::LOOKUP_CACHED), 1);
         Ok(())
     }
 
     #[test]
     fn lookup_flags_keep_only_named_bits() {
-        let raw = ffi::c::LOOKUP_RCU | ffi::LOOKUP_FOLLOW | ffi::LOOKUP_EXCL;
+        let raw = ffi::LOOKUP_RCU | ffi::LOOKUP_FOLLOW | ffi::LOOKUP_EXCL;
         let flags = LookupFlags::from_raw(raw);
-        assert_eq!(u32::from(flags), ffi::LOOKUP_EXCL);
+        assert_eq!(u32::from(flags), ffi::LOOKUP_RCU | ffi::LOOKUP_EXCL);
         assert!(flags.contains(LookupFlag::Excl));
         assert!(flags.intends_to_create());
-        assert!(!LookupFlags::from_raw(ffi::c::LOOKUP_RCU).intends_to_create());
+        assert!(!LookupFlags::from_raw(ffi::LOOKUP_RCU).intends_to_create());
     }
 
     #[test]

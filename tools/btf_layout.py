@@ -15,7 +15,7 @@ offsets, and what usually causes it.  Exits 1 on any mismatch, 2 if the
 BTF cannot be read.  With --tap, prints one TAP result per struct.
 
 Bitfields have no offsetof() and are not listed; the C helpers set the one
-they touch (fs_context::global) in C.
+they touch (fs_context::global, ::purpose, fs_parameter::type) in C.
 """
 
 import re

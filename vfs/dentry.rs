@@ -27,6 +27,12 @@ kernel::impl_flags!(
         Excl = ffi::LOOKUP_EXCL,
         /// The caller means to rename onto the name (`LOOKUP_RENAME_TARGET`).
         RenameTarget = ffi::LOOKUP_RENAME_TARGET,
+        /// The walk is in RCU mode (`LOOKUP_RCU`).
+        Rcu = ffi::LOOKUP_RCU,
+        /// The caller takes only what the dcache answers without leaving
+        /// RCU-walk (`LOOKUP_CACHED`: `RESOLVE_CACHED`, io_uring's first
+        /// try).
+        Cached = ffi::LOOKUP_CACHED,
     }
 );
 
@@ -133,19 +139,33 @@ pub(super) static DENTRY_OPERATIONS: bindings::dentry_operations = bindings::den
     ..pin_init::zeroed()
 };
 
-/// `d_revalidate`: a remembered miss answers every lookup but one that means
-/// to create the name or rename onto it, which goes back to the directory's
-/// `lookup` (and from there to `ENOENT`, see [`NewDentry::add_negative`]).
+/// `d_revalidate`: a remembered miss answers every lookup but two.
 ///
-/// It reads only the flags: it neither blocks nor fails, so it answers in
-/// RCU-walk as in ref-walk, and never needs `ECHILD`. The only dentries it
-/// is called for are the negative ones `add_negative` made: the layer's
-/// directories have no positive children.
+/// - One that means to create the name or rename onto it goes back to the
+///   directory's `lookup` (and from there to `ENOENT`, see
+///   [`NewDentry::add_negative`]).
+/// - One that takes only cached answers (`LOOKUP_CACHED`) is told to leave
+///   RCU-walk, which it cannot: `EAGAIN`, as for a name never looked up.
+///   Answering it would let anyone who reaches an instance learn which
+///   missing names someone else looked up there, another container
+///   through a shared mask among them; the answer it would give, `ENOENT`,
+///   is the one its caller gets on retrying without the flag.
+///
+/// It reads only the flags: it neither blocks nor fails otherwise, so it
+/// answers in RCU-walk as in ref-walk. The only dentries it is called for
+/// are the negative ones `add_negative` made: the layer's directories have
+/// no positive children.
 extern "C" fn revalidate(
     _dir: *mut bindings::inode,
     _name: *const bindings::qstr,
     _dentry: *mut bindings::dentry,
     flags: c_uint,
 ) -> c_int {
-    c_int::from(!LookupFlags::from_raw(flags).intends_to_create())
+    let flags = LookupFlags::from_raw(flags);
+    // `ECHILD` is an answer in RCU-walk only, which is the only walk
+    // `LOOKUP_CACHED` takes (`path_init()` refuses it in ref-walk).
+    if flags.contains_all(LookupFlag::Rcu | LookupFlag::Cached) {
+        return ECHILD.to_errno();
+    }
+    c_int::from(!flags.intends_to_create())
 }

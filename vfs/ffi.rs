@@ -18,7 +18,7 @@
 
 use kernel::{
     bindings,
-    ffi::{c_char, c_int, c_uint, c_void},
+    ffi::{c_char, c_int, c_uint, c_ulong, c_void},
 };
 
 /// What `vfs/layout.c` evaluated with the kernel's C compiler.
@@ -28,8 +28,8 @@ pub(super) mod c {
 }
 
 pub(crate) use c::{
-    FOP_IMMUTABLE, LOOKUP_CREATE, LOOKUP_EXCL, LOOKUP_FOLLOW, LOOKUP_RENAME_TARGET,
-    MAX_LFS_FILESIZE, NULL_FS_MAGIC,
+    FOP_IMMUTABLE, LOOKUP_CACHED, LOOKUP_CREATE, LOOKUP_EXCL, LOOKUP_FOLLOW, LOOKUP_RCU,
+    LOOKUP_RENAME_TARGET, MAX_LFS_FILESIZE, NULL_FS_MAGIC,
 };
 
 /// The type of a `fill_super` callback of `get_tree_nodev()` and
@@ -106,6 +106,43 @@ extern "C" {
         s_iflags: c_uint,
         global: bool,
     );
+    pub(crate) fn nullfs_rs_param(
+        param: *const bindings::fs_parameter,
+        key: *mut *const c_char,
+        string: *mut *const c_char,
+    ) -> bool;
+    pub(crate) fn nullfs_rs_invalid_param(
+        fc: *mut bindings::fs_context,
+        key: *const c_char,
+        why: *const c_char,
+    ) -> c_int;
+    pub(crate) fn nullfs_rs_fs_context_reconfigures(fc: *mut bindings::fs_context) -> bool;
+    pub(crate) fn nullfs_rs_fs_context_options(fc: *mut bindings::fs_context) -> c_ulong;
+    pub(crate) fn nullfs_rs_set_fs_context_options(fc: *mut bindings::fs_context, options: c_ulong);
+    pub(crate) fn nullfs_rs_fs_context_sb(
+        fc: *mut bindings::fs_context,
+    ) -> *mut bindings::super_block;
+    pub(crate) fn nullfs_rs_fs_context_set_root(
+        fc: *mut bindings::fs_context,
+        root: *mut bindings::dentry,
+    );
+    pub(crate) fn nullfs_rs_fs_context_drop_tree(fc: *mut bindings::fs_context);
+    pub(crate) fn nullfs_rs_fs_context_root_is_file(fc: *mut bindings::fs_context) -> bool;
+    pub(crate) fn nullfs_rs_fs_context_root_is_keyed(fc: *mut bindings::fs_context) -> bool;
+    pub(crate) fn nullfs_rs_get_tree_keyed(
+        fc: *mut bindings::fs_context,
+        fill: Option<FillSuper>,
+        key: *mut c_void,
+    ) -> c_int;
+    pub(crate) fn nullfs_rs_current_mnt_ns_id() -> u64;
+    pub(crate) fn nullfs_rs_discard_iter(from: *mut bindings::iov_iter) -> usize;
+    pub(crate) fn nullfs_rs_splice_discard(
+        pipe: *mut bindings::pipe_inode_info,
+        out: *mut bindings::file,
+        ppos: *mut i64,
+        len: usize,
+        flags: c_uint,
+    ) -> isize;
 }
 
 /// Fails the build unless `$type` has the C compiler's size, and each
@@ -174,6 +211,10 @@ check_layout!(bindings::inode_operations = inode_operations {
 check_layout!(bindings::file_operations = file_operations {
     llseek = file_operations__llseek,
     read = file_operations__read,
+    read_iter = file_operations__read_iter,
+    write_iter = file_operations__write_iter,
+    splice_read = file_operations__splice_read,
+    splice_write = file_operations__splice_write,
     iterate_shared = file_operations__iterate_shared,
     fsync = file_operations__fsync,
     lock = file_operations__lock,
@@ -239,6 +280,10 @@ check_layout!(bindings::module = module {
 check_layout!(bindings::path = path {
     mnt = path__mnt,
     dentry = path__dentry,
+});
+
+check_layout!(bindings::iattr = iattr {
+    ia_valid = iattr__ia_valid,
 });
 
 check_layout!(bindings::kstat = kstat {

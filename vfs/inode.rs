@@ -2,7 +2,11 @@
 
 //! Inodes.
 
-use super::{dir::DirOps, DirOperations, FileSystem, InodeFlags};
+use super::{
+    dir::DirOps,
+    file::{AttrFlags, FileOps},
+    DirOperations, FileOperations, FileSystem, InodeFlags,
+};
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{bindings, page::PAGE_SHIFT, types::Opaque};
 
@@ -30,14 +34,16 @@ impl Inode {
     }
 }
 
-/// A new inode of a superblock of `T` that is being filled for `'a`, not yet
+/// A new inode of a superblock of `T` that the current thread holds locked
+/// (`s_umount`) for `'a`, being filled or just found by a mount, not yet
 /// reachable from any dentry.
 ///
 /// # Invariants
 ///
 /// `ptr` points at an inode fresh from `new_inode()` on that superblock: the
-/// reference is owned here, and while the inode is on the superblock's list,
-/// nothing walks that list before the superblock is born.
+/// reference is owned here. It is on the superblock's list of inodes, whose
+/// walkers (eviction at unmount, `drop_caches`) skip an inode in use, and
+/// cannot unmount the superblock while its `s_umount` is held.
 pub(crate) struct NewInode<'a, T: FileSystem> {
     ptr: NonNull<bindings::inode>,
     _sb: PhantomData<(&'a bindings::super_block, T)>,
@@ -49,8 +55,8 @@ impl<'a, T: FileSystem> NewInode<'a, T> {
     /// # Safety
     ///
     /// `ptr` must be NULL or returned by `new_inode()` on a superblock of `T`
-    /// that is being filled for `'a`, with its reference passed to the
-    /// caller.
+    /// that the current thread holds locked for `'a`, with its reference
+    /// passed to the caller.
     pub(super) unsafe fn from_raw(ptr: *mut bindings::inode) -> Option<Self> {
         // INVARIANT: The caller passes the one reference of a new inode.
         NonNull::new(ptr).map(|ptr| Self {
@@ -99,6 +105,26 @@ impl<'a, T: FileSystem> NewInode<'a, T> {
         // superblock is set; the timestamps are not read by anyone yet.
         unsafe { bindings::simple_inode_init_ts(inode) };
     }
+
+    /// Makes the inode an empty regular file served by `F`: owned by the
+    /// global root, one link, no size, and all three timestamps set to now.
+    pub(super) fn init_file<F: FileOperations>(&self, ino: u64, perm: u16, flags: InodeFlags) {
+        let inode = self.ptr.as_ptr();
+        // SAFETY: By the type invariant the inode is valid and nobody else
+        // looks at it yet, so these plain writes do not race. The tables are
+        // static. `new_inode()` left one link, the owner, the size and the
+        // block size as an empty file has them.
+        unsafe {
+            (*inode).i_ino = ino;
+            (*inode).i_mode = bindings::S_IFREG as u16 | (perm & 0o7777);
+            (*inode).i_flags |= u32::from(flags);
+            (*inode).i_op = &FileOps::<F>::INODE_OPS;
+            (*inode).__bindgen_anon_3.i_fop = &FileOps::<F>::FILE_OPS;
+        }
+        // SAFETY: The inode is valid, by the type invariant, and its
+        // superblock is set; the timestamps are not read by anyone yet.
+        unsafe { bindings::simple_inode_init_ts(inode) };
+    }
 }
 
 impl<T: FileSystem> Drop for NewInode<'_, T> {
@@ -126,5 +152,12 @@ impl Attributes {
         // SAFETY: `Attributes` is a transparent wrapper of `iattr`, and the
         // caller guarantees validity for `'a`.
         unsafe { &*ptr.cast() }
+    }
+
+    /// The named attributes the call would change.
+    pub(crate) fn changes(&self) -> AttrFlags {
+        // SAFETY: By the type invariant the attributes are valid; nobody
+        // changes them during the call.
+        AttrFlags::from_raw(unsafe { (*self.0.get()).ia_valid })
     }
 }

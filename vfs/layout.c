@@ -25,6 +25,8 @@
 #include <linux/fs_struct.h>
 #include <linux/module.h>
 #include <linux/namei.h>
+#include <linux/ns_common.h>
+#include <linux/nsproxy.h>
 #include <linux/sched.h>
 #include <linux/stat.h>
 #include <linux/magic.h>
@@ -37,6 +39,17 @@
 #define RUST_SIZE(type) ({						\
 	asm volatile("\n.ascii \"->pub(crate) const " #type		\
 		     ": usize = %0;\"" : : "i" (sizeof(struct type)));	\
+})
+
+/*
+ * A member of a struct private to the kernel's own directories, which a
+ * module's headers do not declare: the offset and size the helpers
+ * assume, for tools/btf_layout.py to compare with the kernel's BTF.
+ */
+#define RUST_ASSUMED_MEMBER(type, member, offset, size) ({		\
+	asm volatile("\n.ascii \"->pub(crate) const " #type "__" #member \
+		     ": (usize, usize) = (%0, %1);\""			\
+		     : : "i" (offset), "i" (size));			\
 })
 
 #define RUST_MEMBER(type, member) ({					\
@@ -56,6 +69,7 @@ void nullfs_rs_layout(void)
 	RUST_CONST(LOOKUP_CREATE, u32, LOOKUP_CREATE);
 	RUST_CONST(LOOKUP_EXCL, u32, LOOKUP_EXCL);
 	RUST_CONST(LOOKUP_RENAME_TARGET, u32, LOOKUP_RENAME_TARGET);
+	RUST_CONST(LOOKUP_CACHED, u32, LOOKUP_CACHED);
 	/* fs.h items that bindgen cannot evaluate (casts, typed macros). */
 	RUST_CONST(FOP_IMMUTABLE, u32, FOP_IMMUTABLE);
 	RUST_CONST(MAX_LFS_FILESIZE, i64, MAX_LFS_FILESIZE);
@@ -88,6 +102,10 @@ void nullfs_rs_layout(void)
 	RUST_SIZE(file_operations);
 	RUST_MEMBER(file_operations, llseek);
 	RUST_MEMBER(file_operations, read);
+	RUST_MEMBER(file_operations, read_iter);
+	RUST_MEMBER(file_operations, write_iter);
+	RUST_MEMBER(file_operations, splice_read);
+	RUST_MEMBER(file_operations, splice_write);
 	RUST_MEMBER(file_operations, iterate_shared);
 	RUST_MEMBER(file_operations, fsync);
 	RUST_MEMBER(file_operations, lock);
@@ -137,6 +155,9 @@ void nullfs_rs_layout(void)
 	RUST_MEMBER(path, mnt);
 	RUST_MEMBER(path, dentry);
 
+	RUST_SIZE(iattr);
+	RUST_MEMBER(iattr, ia_valid);
+
 	RUST_SIZE(kstat);
 	RUST_MEMBER(kstat, size);
 
@@ -156,6 +177,22 @@ void nullfs_rs_layout(void)
 	RUST_MEMBER(fs_context, ops);
 	RUST_MEMBER(fs_context, fs_type);
 	RUST_MEMBER(fs_context, s_iflags);
+	RUST_MEMBER(fs_context, fs_private);
+	RUST_MEMBER(fs_context, s_fs_info);
+	RUST_MEMBER(fs_context, user_ns);
+	RUST_MEMBER(fs_context, sb_flags);
+	RUST_MEMBER(fs_context, root);
+	RUST_MEMBER(super_block, s_flags);
+	RUST_MEMBER(super_block, s_fs_info);
+	RUST_MEMBER(super_block, s_user_ns);
+	RUST_SIZE(fs_parameter);
+	RUST_MEMBER(fs_parameter, key);
+	RUST_MEMBER(fs_parameter, string);
+	RUST_MEMBER(task_struct, nsproxy);
+	RUST_MEMBER(nsproxy, mnt_ns);
+	RUST_ASSUMED_MEMBER(mnt_namespace, ns, 0, sizeof(struct ns_common));
+	RUST_SIZE(ns_common);
+	RUST_MEMBER(ns_common, ns_id);
 	RUST_SIZE(module);
 	RUST_MEMBER(module, state);
 }

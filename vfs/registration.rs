@@ -2,12 +2,15 @@
 
 //! Registration of a filesystem type and its `fs_context` callbacks.
 
-use super::{ffi, FileSystem, Instances, New, SuperBlock};
+use super::{
+    ffi, FileSystem, Instances, MountOption, MountOptions, New, OptionError, OptionValue, Ready,
+    SuperBlock,
+};
 use core::marker::PhantomData;
 use kernel::{
     bindings,
     error::{from_result, to_result},
-    ffi::c_int,
+    ffi::{c_char, c_int, c_ulong},
     prelude::*,
     types::Opaque,
     ThisModule,
@@ -148,37 +151,196 @@ pub(super) unsafe extern "C" fn init_fs_context<T: FileSystem>(
 
 /// The `fs_context_operations` of `T`.
 ///
-/// Without `parse_param` the VFS refuses every option other than the generic
-/// superblock flags and `source` with `EINVAL` and an "Unknown parameter"
-/// message in the context's log; without `reconfigure` a remount changes
-/// only those generic flags.
+/// `parse_param` hands every option but the generic superblock flags to
+/// [`FileSystem::parse_option`]; one that the type does not know, the VFS
+/// then refuses with `EINVAL` and an "Unknown parameter" message in the
+/// context's log. Without `reconfigure` a remount changes only the generic
+/// flags.
 struct ContextOps<T>(PhantomData<T>);
 
 impl<T: FileSystem> ContextOps<T> {
     const OPS: ffi::FsContextOperations = ffi::FsContextOperations {
         free: None,
         dup: None,
-        parse_param: None,
+        parse_param: Some(parse_param::<T>),
         parse_monolithic: None,
         get_tree: Some(get_tree::<T>),
         reconfigure: None,
     };
 }
 
-/// `fs_context_operations::get_tree`: finds or creates the superblock.
+impl MountOptions {
+    const FILE: c_ulong = 1 << 0;
+    const PER_MOUNT_NAMESPACE: c_ulong = 1 << 1;
+
+    /// The options parsed so far into `fc`.
+    ///
+    /// # Safety
+    ///
+    /// `fc` must be a valid context of a mount of the layer's.
+    unsafe fn of_context(fc: *mut bindings::fs_context) -> Self {
+        // SAFETY: As the caller guarantees, the context is valid; the layer
+        // keeps only these bits in its `fs_private`, which starts NULL.
+        let bits = unsafe { ffi::nullfs_rs_fs_context_options(fc) };
+        Self {
+            file: bits & Self::FILE != 0,
+            per_mount_namespace: bits & Self::PER_MOUNT_NAMESPACE != 0,
+        }
+    }
+
+    /// What the mount that `fc` remounts is.
+    ///
+    /// # Safety
+    ///
+    /// `fc` must be a valid remount context of a mount of the layer's.
+    unsafe fn of_mount(fc: *mut bindings::fs_context) -> Self {
+        // SAFETY: As the caller guarantees, the context is valid, and a
+        // remount's context holds the root of the mount it remounts.
+        unsafe {
+            Self {
+                file: ffi::nullfs_rs_fs_context_root_is_file(fc),
+                per_mount_namespace: ffi::nullfs_rs_fs_context_root_is_keyed(fc),
+            }
+        }
+    }
+
+    /// Stores the options into `fc`.
+    ///
+    /// # Safety
+    ///
+    /// `fc` must be a valid context of a mount of the layer's, being set up
+    /// by the current thread.
+    unsafe fn store(self, fc: *mut bindings::fs_context) {
+        let mut bits = 0;
+        if self.file {
+            bits |= Self::FILE;
+        }
+        if self.per_mount_namespace {
+            bits |= Self::PER_MOUNT_NAMESPACE;
+        }
+        // SAFETY: As the caller guarantees.
+        unsafe { ffi::nullfs_rs_set_fs_context_options(fc, bits) };
+    }
+}
+
+/// `fs_context_operations::parse_param`: one option of a new mount.
+///
+/// # Safety
+///
+/// `fc` must be a valid `fs_context` of a `T` mount, and `param` a valid
+/// parameter, for the call.
+unsafe extern "C" fn parse_param<T: FileSystem>(
+    fc: *mut bindings::fs_context,
+    param: *mut bindings::fs_parameter,
+) -> c_int {
+    let mut key: *const c_char = core::ptr::null();
+    let mut string: *const c_char = core::ptr::null();
+    // SAFETY: The parameter is valid for the call; the helper only reads it.
+    let simple = unsafe { ffi::nullfs_rs_param(param, &mut key, &mut string) };
+    let value = match (simple, string.is_null()) {
+        (false, _) => OptionValue::Other,
+        (true, true) => OptionValue::Flag,
+        // SAFETY: A string parameter's value is a NUL-terminated string
+        // that the parameter owns for the call.
+        (true, false) => OptionValue::String(unsafe { CStr::from_char_ptr(string) }),
+    };
+    let option = MountOption {
+        // SAFETY: Every parameter has a NUL-terminated key for the call.
+        key: unsafe { CStr::from_char_ptr(key) },
+        value,
+    };
+    // SAFETY: The context is valid, by the function's safety requirements.
+    let reconfigures = unsafe { ffi::nullfs_rs_fs_context_reconfigures(fc) };
+    let mut options = if reconfigures {
+        // SAFETY: A remount's context is valid and has the mount's root.
+        unsafe { MountOptions::of_mount(fc) }
+    } else {
+        // SAFETY: The context is valid, by the function's safety
+        // requirements.
+        unsafe { MountOptions::of_context(fc) }
+    };
+    let before = options;
+    let why = match T::parse_option(&option, &mut options) {
+        Err(OptionError::Unknown) => return -(bindings::ENOPARAM as c_int),
+        Err(OptionError::Invalid(why)) => why,
+        // A remount may repeat what the mount is (mount(8) passes an fstab
+        // entry's options again), and change nothing of it.
+        Ok(()) if reconfigures && options == before => return 0,
+        Ok(()) if reconfigures => c"is set when mounting, and a remount cannot change it",
+        Ok(()) if options.per_mount_namespace && T::INSTANCES != Instances::PerMount => {
+            c"is for types with a superblock per mount"
+        }
+        Ok(()) => {
+            // SAFETY: The context is valid and being set up by us.
+            unsafe { options.store(fc) };
+            return 0;
+        }
+    };
+    // SAFETY: The context is valid; the helper copies both strings into the
+    // context's log.
+    unsafe { ffi::nullfs_rs_invalid_param(fc, key, why.as_char_ptr()) }
+}
+
+/// `fs_context_operations::get_tree`: finds or creates the superblock, and
+/// roots the mount.
 ///
 /// # Safety
 ///
 /// `fc` must be a valid `fs_context` of a `T` mount.
 unsafe extern "C" fn get_tree<T: FileSystem>(fc: *mut bindings::fs_context) -> c_int {
     let fill = Some(fill_super::<T> as ffi::FillSuper);
-    match T::INSTANCES {
+    // SAFETY: The context is valid, by the function's safety requirements.
+    let options = unsafe { MountOptions::of_context(fc) };
+    let ret = match T::INSTANCES {
+        Instances::PerMount if options.per_mount_namespace => {
+            // The namespace's id, never reused, unlike its address: a
+            // superblock left behind by a namespace that is gone can
+            // never be found again by a new one.
+            // SAFETY: Reads the current task's own namespace, which it
+            // cannot leave during the call.
+            let id = unsafe { ffi::nullfs_rs_current_mnt_ns_id() };
+            let Ok(key) = usize::try_from(id) else {
+                return EOVERFLOW.to_errno();
+            };
+            // SAFETY: `fc` is a valid context of a `T` mount; the key is
+            // compared, never dereferenced, and the superblock's
+            // `s_fs_info` holding it is freed by nobody.
+            unsafe {
+                ffi::nullfs_rs_get_tree_keyed(fc, fill, core::ptr::without_provenance_mut(key))
+            }
+        }
         // SAFETY: `fc` is a valid context of a `T` mount, by the function's
         // safety requirements.
         Instances::PerMount => unsafe { ffi::get_tree_nodev(fc, fill) },
         // SAFETY: `fc` is a valid context of a `T` mount, by the function's
         // safety requirements.
         Instances::Single => unsafe { ffi::get_tree_single(fc, fill) },
+    };
+    if ret != 0 || !options.file {
+        return ret;
+    }
+    let root = {
+        // SAFETY: `get_tree_*()` succeeded: the context's root is the root
+        // of a superblock of `T`, which it returns locked, and which stays
+        // so until the caller has made the mount or dropped it below.
+        let sb = unsafe { SuperBlock::<T, Ready>::from_raw(ffi::nullfs_rs_fs_context_sb(fc)) };
+        T::new_file_root(&sb)
+    };
+    match root {
+        Ok(root) => {
+            // SAFETY: The context is ours; it takes over the file's
+            // reference and drops the one it had on the superblock's root.
+            unsafe { ffi::nullfs_rs_fs_context_set_root(fc, root.into_raw()) };
+            0
+        }
+        Err(err) => {
+            // The VFS does not undo a `get_tree` that fails: drop the root
+            // and the superblock's lock and active reference here.
+            // SAFETY: The context holds the root of the superblock that
+            // `get_tree_*()` returned locked; nothing else uses it.
+            unsafe { ffi::nullfs_rs_fs_context_drop_tree(fc) };
+            err.to_errno()
+        }
     }
 }
 

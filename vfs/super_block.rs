@@ -2,7 +2,9 @@
 
 //! Superblocks.
 
-use super::{dentry::DENTRY_OPERATIONS, ffi, DirOperations, FileSystem, InodeFlags, NewInode};
+use super::{
+    dentry::DENTRY_OPERATIONS, ffi, DirOperations, FileOperations, FileSystem, InodeFlags, NewInode,
+};
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{bindings, ffi::c_ulong, page::PAGE_SHIFT, prelude::*};
 
@@ -33,7 +35,7 @@ impl SuperBlockState for Ready {}
 /// `sb` points at a superblock of `T` that is valid for `'a`. In state
 /// [`New`] it is being filled by the current thread: locked, not yet visible
 /// to anyone else, and `s_root` is NULL. In state [`Ready`] its `s_root` is
-/// set. The state only ever moves forward, by [`SuperBlock::set_root`], which
+/// set, and the current thread holds its `s_umount`. The state only ever moves forward, by [`SuperBlock::set_root`], which
 /// consumes the `New` value (it is neither `Copy` nor `Clone`).
 pub(crate) struct SuperBlock<'a, T: FileSystem, S: SuperBlockState> {
     sb: NonNull<bindings::super_block>,
@@ -123,5 +125,88 @@ impl<'a, T: FileSystem> SuperBlock<'a, T, New> {
             sb: self.sb,
             _type: PhantomData,
         })
+    }
+}
+
+impl<'a, T: FileSystem> SuperBlock<'a, T, Ready> {
+    /// Wraps a superblock that a `get_tree_*()` call has just returned.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point at a superblock of `T` with its root set, which the
+    /// current thread holds locked (`s_umount`) for all of `'a`.
+    pub(super) unsafe fn from_raw(ptr: *mut bindings::super_block) -> Self {
+        // INVARIANT: The caller guarantees the state.
+        Self {
+            // SAFETY: The caller guarantees a valid superblock, which is not
+            // NULL.
+            sb: unsafe { NonNull::new_unchecked(ptr) },
+            _type: PhantomData,
+        }
+    }
+
+    /// Makes an empty regular file served by `F`, as a dentry of its own:
+    /// no lookup finds it, and only the mount it roots holds it. Each call
+    /// makes a new inode.
+    ///
+    /// `perm` gives the permission bits; bits outside `0o7777` are ignored.
+    pub(crate) fn new_file<F: FileOperations>(
+        &self,
+        ino: u64,
+        perm: u16,
+        flags: InodeFlags,
+    ) -> Result<FileRoot<'a>> {
+        let sb = self.sb.as_ptr();
+        // SAFETY: The superblock is valid by the type invariant, and alive:
+        // its `s_umount` is held.
+        let inode = unsafe { bindings::new_inode(sb) };
+        // SAFETY: `new_inode()` returns NULL or a new inode of this
+        // superblock whose one reference is ours; the superblock is locked
+        // by this thread, by the type invariant.
+        let inode = unsafe { NewInode::<T>::from_raw(inode) }.ok_or(ENOMEM)?;
+        inode.init_file::<F>(ino, perm, flags);
+        // SAFETY: As above, the superblock is valid and alive.
+        let dentry = unsafe { bindings::d_alloc_anon(sb) };
+        if dentry.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: The dentry is new and unhashed, and ours; it takes over
+        // the inode's reference.
+        unsafe { bindings::d_instantiate(dentry, inode.into_raw()) };
+        // INVARIANT: The reference from `d_alloc_anon()` is passed on.
+        Ok(FileRoot {
+            // SAFETY: Checked not NULL above.
+            dentry: unsafe { NonNull::new_unchecked(dentry) },
+            _sb: PhantomData,
+        })
+    }
+}
+
+/// A regular file's own dentry, made by [`SuperBlock::new_file`] on a
+/// superblock that lives for `'a`, to root a mount.
+///
+/// # Invariants
+///
+/// `dentry` is positive and unhashed, and one reference on it is owned
+/// here.
+pub(crate) struct FileRoot<'a> {
+    dentry: NonNull<bindings::dentry>,
+    _sb: PhantomData<&'a bindings::super_block>,
+}
+
+impl FileRoot<'_> {
+    /// Gives up ownership: the caller now holds the reference.
+    pub(super) fn into_raw(self) -> *mut bindings::dentry {
+        let dentry = self.dentry.as_ptr();
+        core::mem::forget(self);
+        dentry
+    }
+}
+
+impl Drop for FileRoot<'_> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the reference is ours; the unhashed
+        // dentry and its inode go with it.
+        unsafe { bindings::dput(self.dentry.as_ptr()) };
     }
 }
