@@ -21,7 +21,8 @@ comments:
     .. doc-table: NAME end
 
 This reads RESULTS_DIR/kselftest-TEST.tap of each test below and compares
-every table it printed with the document's.  Without --write it exits 1,
+every table it printed with the document's; a document may show the
+tables of several tests.  Without --write it exits 1,
 with a unified diff (document -> test output), if a table differs or a
 marker is missing on either side.  With --write it rewrites the documents'
 tables from the test output instead (the markers must be there already).
@@ -34,11 +35,11 @@ import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# The test whose TAP output holds the tables, and the document that shows them.
+# The tests whose TAP output holds the tables, and the document that shows them.
 DOCS = [
-    ("masking", "Documentation/masking.rst"),
-    ("empty_root", "Documentation/empty_root.rst"),
-    ("oci", "Documentation/containers.rst"),
+    (("masking",), "Documentation/masking.rst"),
+    (("empty_root",), "Documentation/empty_root.rst"),
+    (("oci", "mntns_instance"), "Documentation/containers.rst"),
 ]
 
 TAP_MARKER = re.compile(r"^# doc-table: (\S+) (begin|end)\s*$")
@@ -111,14 +112,19 @@ def strip_blank(rows):
     return rows
 
 
-def check_doc(results, test, doc, write):
+def check_doc(results, tests, doc, write):
     """Compares (or with @write, updates) @doc; returns the problems found."""
-    tap = os.path.join(results, f"kselftest-{test}.tap")
     doc_path = os.path.join(TOP, doc)
-    problems = []
-    printed = tap_tables(tap)
-    if not printed:
-        problems.append(f"{tap}: no '# doc-table: NAME begin' ... 'end' (did the test run?)")
+    problems, printed = [], {}
+    for test in tests:
+        tap = os.path.join(results, f"kselftest-{test}.tap")
+        tables = tap_tables(tap)
+        if not tables:
+            problems.append(f"{tap}: no '# doc-table: NAME begin' ... 'end' (did the test run?)")
+        for name in set(tables) & set(printed):
+            problems.append(f"{tap}: table {name} is printed by another test too")
+        printed.update(tables)
+    tap = " or ".join(os.path.join(results, f"kselftest-{test}.tap") for test in tests)
     with open(doc_path, encoding="utf-8") as f:
         text = f.read()
     lines = text.split("\n")
@@ -163,9 +169,9 @@ def main(argv):
         return 2
     results = args[0]
     problems = []
-    for test, doc in DOCS:
+    for tests, doc in DOCS:
         try:
-            problems += check_doc(results, test, doc, write)
+            problems += check_doc(results, tests, doc, write)
         except Error as e:
             problems.append(str(e))
     for p in problems:

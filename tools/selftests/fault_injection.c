@@ -814,6 +814,105 @@ TEST_F(failslab, remembered_miss_dentry)
 }
 
 /*
+ * A file mask's mount (mount -o file), on a superblock of its own and on
+ * one its mount namespace shares (instance=mntns, made beforehand by a
+ * directory mount): every allocation of the call fails in turn.  The
+ * file's inode and dentry come after get_tree has returned the superblock
+ * locked, so their failure must drop it again: a failed call leaves the
+ * file unmasked, a later mount works, and the module unloads.  (A failure
+ * there that left the superblock locked hangs the next mount.)
+ */
+FIXTURE(file_mask) {
+	char base[32], file[48], dir[48];
+	int fail_nth;
+};
+
+FIXTURE_VARIANT(file_mask) {
+	const char *options;
+};
+
+FIXTURE_VARIANT_ADD(file_mask, own_superblock) {
+	.options = "file",
+};
+
+FIXTURE_VARIANT_ADD(file_mask, shared_superblock) {
+	.options = "file,instance=mntns",
+};
+
+FIXTURE_SETUP(file_mask)
+{
+	int fd;
+
+	self->fail_nth = -1;
+	if (access("/proc/thread-self/fail-nth", F_OK))
+		SKIP(return, "no fault injection in this kernel (CONFIG_FAULT_INJECTION)");
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, sys_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	strcpy(self->base, "/tmp/failnth.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->base));
+	ASSERT_EQ(0, sys_mount("none", self->base, "tmpfs", 0, NULL));
+	snprintf(self->file, sizeof(self->file), "%s/file", self->base);
+	snprintf(self->dir, sizeof(self->dir), "%s/dir", self->base);
+	fd = open(self->file, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "x", 1));
+	close(fd);
+	ASSERT_EQ(0, mkdir(self->dir, 0755));
+	ASSERT_EQ(0, load_module());
+	ASSERT_EQ(0, sys_mount("none", self->dir, "nullfs_rs", 0, "instance=mntns"));
+	self->fail_nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fail_nth);
+	ASSERT_EQ(0, write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, write_str("/sys/kernel/debug/failslab/verbose", "1"));
+}
+
+FIXTURE_TEARDOWN(file_mask)
+{
+	write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
+	write_str("/sys/kernel/debug/failslab/verbose", "2");
+	if (self->fail_nth >= 0)
+		close(self->fail_nth);
+	sys_umount2(self->base, MNT_DETACH);
+	rmdir(self->base);
+}
+
+TEST_F_TIMEOUT(file_mask, mount, 120)
+{
+	int nth, ret, err, injected, enomem = 0;
+	struct statfs sfs;
+
+	for (nth = 1; nth <= MAX_SITES; nth++) {
+		ASSERT_EQ(0, arm(self->fail_nth, nth));
+		ret = sys_mount("none", self->file, "nullfs_rs", 0, variant->options);
+		err = ret ? errno : 0;
+		injected = disarm(self->fail_nth);
+		ASSERT_LE(0, injected);
+		ASSERT_EQ(0, statfs(self->file, &sfs));
+		if (ret) {
+			ASSERT_EQ(ENOMEM, err) TH_LOG("site %d", nth);
+			ASSERT_TRUE(injected);
+			/* Nothing is left on the file. */
+			ASSERT_EQ(TMPFS_MAGIC, sfs.f_type) TH_LOG("site %d", nth);
+			enomem++;
+		} else {
+			ASSERT_EQ(NULL_FS_MAGIC, sfs.f_type) TH_LOG("site %d", nth);
+			ASSERT_EQ(0, sys_umount2(self->file, 0));
+		}
+		if (!injected)
+			break;
+	}
+	ASSERT_LE(nth, MAX_SITES);
+	TH_LOG("%s: %d allocation sites, %d failed with ENOMEM", variant->options, nth - 1,
+	       enomem);
+	EXPECT_GT(enomem, 0);
+	/* The shared superblock still mounts, and goes with the last mount. */
+	ASSERT_EQ(0, sys_mount("none", self->file, "nullfs_rs", 0, variant->options));
+	EXPECT_EQ(0, sys_umount2(self->file, 0));
+	EXPECT_EQ(0, sys_umount2(self->dir, 0));
+	EXPECT_EQ(0, unload_module()) TH_LOG("unloading: %s", strerror(errno));
+}
+
+/*
  * The guard of the scoped_with_init_fs samples.  The test's tmpfs is mounted
  * where init sees it (no mount namespace of the test's own), and holds the
  * file the samples open and the directory the writer is chrooted into.

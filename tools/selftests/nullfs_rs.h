@@ -180,6 +180,19 @@ static inline int in_child(int (*fn)(void *), void *arg)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * A private tmpfs on @dir, made anew: for everything a test creates, which
+ * goes when the tmpfs is unmounted.
+ */
+static inline int private_tmpfs_at(const char *dir)
+{
+	sys_umount2(dir, MNT_DETACH);
+	rmdir(dir);
+	if (mkdir(dir, 0755) || sys_mount("tmpfs", dir, "tmpfs", 0, NULL))
+		return -1;
+	return sys_mount(NULL, dir, NULL, MS_PRIVATE, NULL);
+}
+
 /* Loads the module from $NULLFS_RS_KO; loaded already counts as success. */
 static inline int load_module(void)
 {

@@ -3,7 +3,8 @@
  * Stress: worker threads mount nullfs_rs and rootfs_rs (mount(2), and
  * fsopen/fsconfig/fsmount/move_mount), clone their mounts (open_tree),
  * unmount, look up (each worker up to 256 names, which the instances
- * remember as missing, also with openat2(RESOLVE_CACHED)), read, statfs,
+ * remember as missing, and again with openat2(RESOLVE_CACHED), which
+ * revalidates a remembered miss in RCU-walk and gives up), read, statfs,
  * open and try to write, while one more thread unloads and reloads the
  * module in a loop and another drops the dentry and inode caches, so that
  * the superblocks' shrinkers race the lookups and unmounts.  Nothing
@@ -93,8 +94,8 @@ static int expected(enum op op, int err)
 	case OP_LOOKUP: case OP_MKDIR:
 		return err == ENOENT;
 	case OP_LOOKUP_CACHED:
-		/* Remembered, or not (yet, or any more after drop_caches). */
-		return err == ENOENT || err == EAGAIN;
+		/* See the lookup in worker(). */
+		return err == EAGAIN || err == ENOENT;
 	case OP_CHMOD:
 		return err == EPERM;
 	case OP_RMMOD:
@@ -273,9 +274,10 @@ static void *worker(void *arg)
 			break;
 		case 7: {
 			/*
-			 * A name just remembered, answered from the dcache alone:
-			 * ENOENT, or EAGAIN if the dropper or an unmount got
-			 * between the two.
+			 * A name just remembered, which a cached-only walk finds
+			 * and must not take: EAGAIN.  An unmount between the two
+			 * leaves the walk in the directory beneath, whose own
+			 * remembered miss may answer ENOENT.
 			 */
 			struct open_how how = { .flags = O_PATH, .resolve = RESOLVE_CACHED };
 
