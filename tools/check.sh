@@ -57,6 +57,8 @@ check lint-rustfmt tools/lint.sh rustfmt
 check lint-clippy tools/lint.sh clippy
 check lint-checkpatch tools/lint.sh checkpatch
 check lint-layout tools/lint.sh layout
+# The tool that rewrites a spec's maskedPaths to nullfs_rs mounts.
+check oci-mask-tool python3 tools/oci_mask_test.py
 # The judges of this run refuse what they must (tools/harness_controls.sh).
 check harness-controls tools/harness_controls.sh --boot
 # The guard's cost, in instructions an empty scope runs, against C's.

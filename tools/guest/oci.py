@@ -10,9 +10,13 @@ directory), and a read-only bind of an empty directory. Inside, the
 container's root tries what a process that wants to see or change a
 masked path would (/probe.sh), with the spec's default capabilities and
 with CAP_SYS_ADMIN added. Then the option contract: the options a runtime
-sends for a nullfs_rs mount, generic flags and an unknown one.
+sends for a nullfs_rs mount, generic flags and an unknown one. Then each
+runtime's own default maskedPaths, masked its own way and as
+tools/oci_mask.py rewrites them to nullfs_rs mounts (directories and
+files, one superblock per container), and what the container's root can
+do to each path this kernel has (/defaults.sh).
 
-Prints TAP, and the table of what the container's root could do between
+Prints TAP, and the tables of what the container's root could do between
 "doc-table" markers for Documentation/containers.rst.
 
 The module is not loaded first: the runtimes' mounts load it, from the
@@ -31,8 +35,10 @@ import sys
 WORK = "/tmp/oci"
 NOBODY = 65534
 NULL_FS_MAGIC = "4e554c4c"
+MASK_TOOL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                         "oci_mask.py")
 # Commands the probe uses, as busybox applets.
-APPLETS = ["sh", "ls", "touch", "chmod", "mount", "umount", "stat", "cat", "echo", "tr"]
+APPLETS = ["sh", "ls", "touch", "chmod", "mount", "umount", "stat", "cat", "echo", "tr", "wc"]
 
 # The probe's shell functions, which podman.py's probe shares: what a
 # failed command said, as an errno name; one row of a command's result; the
@@ -91,6 +97,36 @@ fi
 
 ROWS = ["list", "statfs", "create", "chmod", "remount-rw", "create-rw", "mount-over", "reveal"]
 
+# What the container's root can do to each path its runtime masks by
+# default: one line per path given, "PATH KIND DEV STATFS READ WRITE CHMOD
+# MOUNT-OVER REVEAL", or "PATH missing".
+DEFAULTS_PROBE = r"""#!/bin/sh
+""" + PROBE_FUNCTIONS + r"""
+res() {
+	if out=$("$@" 2>&1); then echo ok; else errname "$out"; fi
+}
+for p in "$@"; do
+	if [ ! -e "$p" ]; then
+		echo "$p missing"
+		continue
+	fi
+	if [ -d "$p" ]; then
+		kind=dir
+		read="$(ls -A "$p" | wc -l)names"
+		write=$(res touch "$p/new")
+		over=$(res mount -t tmpfs tmpfs "$p")
+	else
+		kind=file
+		read="$(cat "$p" 2>/dev/null | wc -c)bytes"
+		write=$(res sh -c "echo x >$p")
+		over=$(res mount -o bind /probe.sh "$p")
+	fi
+	echo "$p $kind $(stat -c %d "$p") $(stat -f -c %t "$p") $read $write" \
+		"$(res chmod 600 "$p") $over $(res umount "$p")"
+done
+"""
+DEFAULTS_COLUMNS = ["kind", "dev", "statfs", "read", "write", "chmod", "mount-over", "reveal"]
+
 test_number = 0
 failures = 0
 
@@ -148,8 +184,12 @@ def spec(runtime, rootless, bundle, user):
         return json.load(f)
 
 
-def container(runtime, rootless, mask, caps, n, mount_options=None):
-    """Runs one container; returns (exit status, stdout, stderr)."""
+def container(runtime, rootless, mask, caps, n, mount_options=None, args=None,
+              destination="/secret"):
+    """Runs one container; returns (exit status, stdout, stderr).
+
+    @mask "defaults" keeps the runtime's default maskedPaths; "defaults by
+    nullfs_rs" rewrites them with tools/oci_mask.py."""
     user = NOBODY if rootless else None
     bundle = f"{WORK}/bundle-{n}"
     os.makedirs(bundle)
@@ -159,16 +199,25 @@ def container(runtime, rootless, mask, caps, n, mount_options=None):
     config["root"] = {"path": f"{WORK}/rootfs", "readonly": True}
     process = config["process"]
     process["terminal"] = False
-    process["args"] = ["/bin/sh", "/probe.sh"]
+    process["args"] = args or ["/bin/sh", "/probe.sh"]
     if caps == "CAP_SYS_ADMIN":
         for kind in ("bounding", "effective", "permitted"):
             process["capabilities"].setdefault(kind, []).append("CAP_SYS_ADMIN")
     linux = config["linux"]
-    linux["maskedPaths"] = []
-    linux["readonlyPaths"] = []
     linux.pop("resources", None)
+    if not mask.startswith("defaults"):
+        linux["maskedPaths"] = []
+        linux["readonlyPaths"] = []
+    if mask == "defaults by nullfs_rs":
+        with open(f"{bundle}/config.json", "w") as f:
+            json.dump(config, f)
+        done = run([sys.executable, MASK_TOOL, "--runtime", runtime, f"{bundle}/config.json"])
+        if done.returncode:
+            raise RuntimeError(f"oci_mask.py: {done.stderr.strip()}")
+        with open(f"{bundle}/config.json") as f:
+            config = json.load(f)
     if mask == "nullfs_rs":
-        config["mounts"].append({"destination": "/secret", "type": "nullfs_rs",
+        config["mounts"].append({"destination": destination, "type": "nullfs_rs",
                                  "source": "none",
                                  "options": mount_options or ["nosuid", "nodev", "noexec"]})
     elif mask == "maskedPaths":
@@ -212,7 +261,108 @@ def prepare():
     os.chmod(WORK, 0o755)
     if not os.path.ismount("/sys/fs/cgroup"):
         subprocess.run(["mount", "-t", "cgroup2", "none", "/sys/fs/cgroup"], check=False)
-    make_rootfs()
+    rootfs = make_rootfs()
+    with open(f"{rootfs}/defaults.sh", "w") as f:
+        f.write(DEFAULTS_PROBE)
+    os.chmod(f"{rootfs}/defaults.sh", 0o755)
+
+
+def defaults(n):
+    """Each runtime's default maskedPaths, its own way and through
+    tools/oci_mask.py; returns (number of containers run, table rows)."""
+    table = []
+    for runtime in ("crun", "runc"):
+        for rootless in (False, True):
+            mode = "rootless" if rootless else "rootful"
+            paths = spec(runtime, rootless, *runtime_bundle(runtime, rootless))["linux"][
+                "maskedPaths"]
+            seen = {}
+            for mask in ("defaults", "defaults by nullfs_rs"):
+                n += 1
+                how = "its own way" if mask == "defaults" else "by nullfs_rs (oci_mask.py)"
+                what = f"{runtime} {mode}: its default maskedPaths, {how}"
+                try:
+                    status, out, err = container(runtime, rootless, mask, "default", n,
+                                                 args=["/bin/sh", "/defaults.sh"] + paths)
+                except (RuntimeError, subprocess.SubprocessError, OSError) as e:
+                    tap(False, what, str(e))
+                    continue
+                rows = {}
+                for line in out.splitlines():
+                    fields = line.split()
+                    if fields and fields[0] in paths and fields[1:] != ["missing"]:
+                        rows[fields[0]] = dict(zip(DEFAULTS_COLUMNS, fields[1:]))
+                problems = [f"exit status {status}: {err.strip()[-300:]}"] if status else []
+                if not rows:
+                    problems.append("no path of the defaults is on this kernel")
+                for path, row in rows.items():
+                    # Every mask: nothing shows through it, nothing is
+                    # written into it, it stays where it is.
+                    if row["read"] not in ("0names", "0bytes"):
+                        problems.append(f"{path}: read {row['read']}")
+                    if row["mount-over"] == "ok" or row["reveal"] == "ok":
+                        problems.append(f"{path}: mount-over {row['mount-over']}, "
+                                        f"reveal {row['reveal']}")
+                    if row["kind"] == "dir" and row["write"] == "ok":
+                        problems.append(f"{path}: a name was created in it")
+                nullfs = {p: r for p, r in rows.items() if r["statfs"] == NULL_FS_MAGIC}
+                if mask != "defaults":
+                    # All but what the runtime will not mount (runc: /proc).
+                    want = {p for p in rows
+                            if runtime != "runc" or not p.startswith("/proc/")}
+                    if set(nullfs) != want:
+                        problems.append(f"masked by nullfs_rs: {sorted(nullfs)}, "
+                                        f"expected {sorted(want)}")
+                    if len({r["dev"] for r in nullfs.values()}) > 1:
+                        problems.append("more than one superblock for the container's masks")
+                    for path, row in nullfs.items():
+                        if row["write"] == "ok" or row["chmod"] == "ok":
+                            problems.append(f"{path}: write {row['write']}, "
+                                            f"chmod {row['chmod']}")
+                tap(not problems, what, "; ".join(problems))
+                seen[mask] = rows
+            for mask, rows in seen.items():
+                for path, row in sorted(rows.items()):
+                    spec_kind = "as is" if mask == "defaults" else "oci_mask.py"
+                    table.append([runtime, mode, spec_kind, path] +
+                                 [row[c] for c in DEFAULTS_COLUMNS if c != "dev"])
+        # runc mounts nothing inside /proc, nullfs_rs included.
+        if runtime == "runc":
+            n += 1
+            what = "runc refuses a nullfs_rs file mask inside /proc, saying so"
+            try:
+                status, out, err = container(runtime, False, "nullfs_rs", "default", n,
+                                             ["file"], destination="/proc/keys")
+                tap(status != 0 and "cannot be mounted because it is inside /proc" in err,
+                    what, f"exit status {status}: {err.strip()[-300:]}")
+            except (RuntimeError, subprocess.SubprocessError, OSError) as e:
+                tap(False, what, str(e))
+    return n, table
+
+
+def runtime_bundle(runtime, rootless):
+    """A scratch bundle and user for `RUNTIME spec`."""
+    user = NOBODY if rootless else None
+    bundle = f"{WORK}/spec-{runtime}-{'rootless' if rootless else 'rootful'}"
+    os.makedirs(bundle, exist_ok=True)
+    if user is not None:
+        os.chown(bundle, user, user)
+    return bundle, user
+
+
+def print_table(name, header, rows):
+    """An rst simple table between doc-table markers, as TAP comments."""
+    print(f"# doc-table: {name} begin")
+    cells = [header] + rows
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    rule = "  ".join("=" * w for w in widths)
+    print(f"# {rule}")
+    for i, row in enumerate(cells):
+        print("# " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if i == 0:
+            print(f"# {rule}")
+    print(f"# {rule}")
+    print(f"# doc-table: {name} end")
 
 
 def demo():
@@ -243,7 +393,9 @@ def main():
             for caps in ("default", "CAP_SYS_ADMIN")
             for mask in ("nullfs_rs", "maskedPaths", "empty bind")]
     option_runs = [(rt, rootless) for rt in ("crun", "runc") for rootless in (False, True)]
-    print(f"1..{len(runs) + 2 * len(option_runs)}")
+    # Each runtime, rootful and rootless, its own way and by nullfs_rs; and
+    # runc's refusal of /proc.
+    print(f"1..{len(runs) + 2 * len(option_runs) + 2 * 2 * 2 + 1}")
 
     table = []
     n = 0
@@ -305,20 +457,14 @@ def main():
             f"exit status {status}, log {'names' if named else 'does not name'} it: "
             f"{err.strip()[-200:]}")
 
-    print("# doc-table: containers begin")
-    header = ["runtime", "user", "caps", "mask"] + ROWS
-    cells = [header] + [[rt, mode, "+SYS_ADMIN" if caps != "default" else "default", mask] +
-                        [rows.get(r, "-") for r in ROWS]
-                        for rt, mode, caps, mask, rows in table]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    rule = "  ".join("=" * w for w in widths)
-    print(f"# {rule}")
-    for i, row in enumerate(cells):
-        print("# " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-        if i == 0:
-            print(f"# {rule}")
-    print(f"# {rule}")
-    print("# doc-table: containers end")
+    n, defaults_table = defaults(n)
+
+    print_table("containers", ["runtime", "user", "caps", "mask"] + ROWS,
+                [[rt, mode, "+SYS_ADMIN" if caps != "default" else "default", mask] +
+                 [rows.get(r, "-") for r in ROWS]
+                 for rt, mode, caps, mask, rows in table])
+    print_table("defaults", ["runtime", "user", "spec", "path"] +
+                [c for c in DEFAULTS_COLUMNS if c != "dev"], defaults_table)
     return 1 if failures else 0
 
 
