@@ -129,6 +129,26 @@ CONTAINER_ROWS = [
 ]
 
 
+# The node-scale rows (tools/bench/node.py): 110 live containers of 96
+# masked directories and 8 masked files, six ways; subjects are the ways.
+NODE_WAYS = [
+    ("masked_paths", "crun's maskedPaths"),
+    ("tmpfs_shared", "runc 2026: one tmpfs a container"),
+    ("empty_bind", "crun: one host empty dir"),
+    ("nullfs_rs", "nullfs_rs per path"),
+    ("nullfs_rs_mntns", "nullfs_rs instance=mntns"),
+    ("nullfs_rs_bind", "one host nullfs_rs bound"),
+]
+# (row, JSON key, True if higher is better)
+NODE_ROWS = [
+    ("node_superblocks", "new_superblocks", False),
+    ("node_slab_bytes", "slab_bytes_per_container", False),
+    ("node_memcg_kernel_bytes", "memcg_kernel_bytes_per_container", False),
+    ("node_start_exit_ns_1", "start_to_exit_ns_1", False),
+    ("node_start_exit_ns_16", "start_to_exit_ns_16", False),
+]
+
+
 # Rows whose profiles (bench.sh's profile-ROW-SUBJECT.ips) the report shows
 # when nullfs_rs or the Rust sample loses them, and the subjects to compare.
 PROFILED = {
@@ -420,6 +440,7 @@ def build_report(args, samples, profiles):
         },
         "masks": build_masks(samples),
         "containers": build_containers(samples),
+        "node": build_node(samples),
         "profiles": {row: {subject: [{"percent": round(p, 1), "symbol": sym}
                                      for p, sym in entries]
                            for subject, entries in by_subject.items()}
@@ -535,6 +556,41 @@ def build_containers(samples):
     }
 
 
+def build_node(samples):
+    """The node-scale rows: per way, the one round's figures, and each
+    against crun's own masks and runc's 2026 method."""
+    ways = {}
+    for way, label in NODE_WAYS:
+        if way not in samples["node_superblocks"]:
+            continue
+        entry = {"label": label}
+        for row, key, higher in NODE_ROWS:
+            ours = samples[row][way]
+            entry[key] = summary(in_rounds(ours))
+            for ref in ("masked_paths", "tmpfs_shared"):
+                theirs = samples[row].get(ref)
+                entry[f"{key}_vs_{ref}"] = (ratio(ours, theirs, higher)
+                                            if theirs and way != ref else None)
+        ways[way] = entry
+    return {
+        "how": "110 busybox containers alive at once under rootful crun, each masking 96 "
+               "directories and 8 files of its read-only rootfs, six ways, one way after "
+               "the other in one boot (tools/bench/node.py); each container checks that "
+               "its first and last directory and file masks hide what is under them",
+        "superblocks": "superblocks the masks of all 110 are on that were not there before "
+                       "(each registers a shrinker); the container's own /dev and the "
+                       "host's /dev/null, empty directory and nullfs_rs instances left out",
+        "slab": "slab growth while the 110 run, per container (/proc/slabinfo: active "
+                "objects x object size, after drop_caches=2 and a shrink of every cache)",
+        "memcg": "memory.stat kernel of the cgroup the 110 run in, per container",
+        "start_to_exit": "mean wall time of a crun run of a shell that checks its masks, "
+                         "16 one at a time (1) and 16 started together (16)",
+        "ratio_orientation": "the reference's figure over the way's: above 1.00 means "
+                             "the way is faster or smaller; one round, so no spread",
+        "ways": ways,
+    }
+
+
 def print_report(report):
     print(f"nullfs_rs benchmark: kernel {report['kernel']} ({report['flavour']} config), "
           f"{report['accelerator'].upper()}{' (emulated CPU: figures are not native speed)' if report['emulated'] else ''}, "
@@ -578,6 +634,7 @@ def print_report(report):
     print_misses(report["remembered_misses"])
     print_masks(report["masks"])
     print_containers(report["containers"])
+    print_node(report["node"])
     print_shortfalls(report)
 
 
@@ -730,6 +787,34 @@ def print_containers(containers):
                           f"{w['slab_bytes_per_container']['median'] / 1024:.1f}",
                           fmt_ratio(w["slab_bytes_per_container_vs_masked_paths"]),
                           f"{w['meminfo_slab_bytes_per_container']['median'] / 1024:.1f}"])
+    print_table(headers, lines)
+
+
+def print_node(node):
+    """The node-scale table: each way, and its ratios against runc's 2026
+    method (tmpfs_shared)."""
+    if not node["ways"]:
+        return
+    print()
+    print("node: 110 live containers under rootful crun, 96 directories and 8 files masked "
+          "each, six ways;")
+    print("ratios are runc's 2026 method's figure (one tmpfs a container) over the way's "
+          "(above 1.00: the way is")
+    print("faster or smaller), one round:")
+    headers = ["way", "superblocks", "slab KiB/ctr", "vs runc", "memcg KiB/ctr", "vs runc",
+               "start-exit ms, 1", "vs runc", "start-exit ms, 16", "vs runc"]
+    lines = []
+    for way, w in node["ways"].items():
+        def vs(key):
+            return fmt_ratio(w[f"{key}_vs_tmpfs_shared"])
+        lines.append([way, f"{w['new_superblocks']['median']:.0f}",
+                      f"{w['slab_bytes_per_container']['median'] / 1024:.1f}",
+                      vs("slab_bytes_per_container"),
+                      f"{w['memcg_kernel_bytes_per_container']['median'] / 1024:.1f}",
+                      vs("memcg_kernel_bytes_per_container"),
+                      f"{w['start_to_exit_ns_1']['median'] / 1e6:.0f}", vs("start_to_exit_ns_1"),
+                      f"{w['start_to_exit_ns_16']['median'] / 1e6:.0f}",
+                      vs("start_to_exit_ns_16")])
     print_table(headers, lines)
 
 

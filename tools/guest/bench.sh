@@ -34,6 +34,8 @@ uname -r >"$results/kernel"
 # As many rounds as the memory and masks rows: each turn starts containers.
 python3 "$NULLFS_RS_TOP/tools/bench/containers.py" /tmp/nullfs_rs_containers \
 	$(((rounds + 1) / 2)) >>"$results/samples.txt"
+# A node's worth of containers alive at once, six ways to mask; one round.
+python3 "$NULLFS_RS_TOP/tools/bench/node.py" /tmp/nullfs_rs_node >>"$results/samples.txt"
 
 # Where the time goes: a profile of each in-kernel loop on the C nullfs and
 # on nullfs_rs, and of each sample's guard loop, for report.py to show next
