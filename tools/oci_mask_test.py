@@ -3,8 +3,9 @@
 """make check's test of tools/oci_mask.py, on a made-up kernel tree.
 
 A spec with runc's default maskedPaths, against a root that has some of
-them as directories, some as files, and lacks others; for crun and for
-runc.  Exits 1 on the first wrong entry, naming it.
+them as directories, some as files, and lacks others; for crun (mount
+entries) and for runc (mount entries outside /proc, a createContainer hook
+for /proc).  Exits 1 on the first wrong entry, naming it.
 """
 
 import json
@@ -66,12 +67,20 @@ def main():
             expect("runc: mounts", [m["destination"] for m in runc["mounts"]],
                    ["/proc", "/sys/firmware"])
             expect("runc: maskedPaths left", runc["linux"]["maskedPaths"],
-                   [p for p in MASKED if p != "/sys/firmware"])
+                   crun["linux"]["maskedPaths"])
+            hooks = runc.get("hooks", {}).get("createContainer", [])
+            expect("runc: one createContainer hook", len(hooks), 1)
+            expect("runc: the hook is the tool", hooks[0]["path"],
+                   os.path.join(HERE, "oci_mask.py"))
+            expect("runc: the hook's masks", hooks[0]["args"],
+                   ["oci_mask.py", "--hook", os.path.join(tmp, "rootfs"),
+                    "dir:/proc/acpi", "file:/proc/keys", "file:/proc/timer_list"])
+            expect("crun: no hook", "hooks" in crun, False)
         except AssertionError as e:
             print(f"oci_mask_test: {e}")
             return 1
     print("oci_mask_test: crun gets 4 masks (2 directories, 2 files) and keeps 6 "
-          "missing paths; runc gets /sys/firmware and keeps /proc")
+          "missing paths; runc gets /sys/firmware and a hook for the 3 in /proc")
     return 0
 
 
