@@ -103,6 +103,26 @@ static int write_str(const char *path, const char *value)
 	return n == (int)strlen(value) ? 0 : -1;
 }
 
+/*
+ * Lets failslab fail sleeping (GFP_KERNEL) allocations too, which the mount
+ * path makes, and report each injected failure in one line, not a stack
+ * trace the log scan flags.
+ */
+static int failslab_for_the_vfs(void)
+{
+	if (write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"))
+		return -1;
+	return write_str("/sys/kernel/debug/failslab/verbose", "1");
+}
+
+/* failslab's defaults again, without a cache filter. */
+static void failslab_defaults(void)
+{
+	write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
+	write_str("/sys/kernel/debug/failslab/verbose", "2");
+	write_str("/sys/kernel/debug/failslab/cache-filter", "N");
+}
+
 /* The @nth allocation this thread makes from now on fails. */
 static int arm(int fail_nth, int nth)
 {
@@ -718,17 +738,12 @@ FIXTURE_SETUP(failslab)
 
 	s->fail_nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, s->fail_nth);
-	/* Fail sleeping (GFP_KERNEL) allocations too: the mount path makes them. */
-	ASSERT_EQ(0, write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"));
-	/* One line per injected failure, not a stack trace the log scan flags. */
-	ASSERT_EQ(0, write_str("/sys/kernel/debug/failslab/verbose", "1"));
+	ASSERT_EQ(0, failslab_for_the_vfs());
 }
 
 FIXTURE_TEARDOWN(failslab)
 {
-	write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
-	write_str("/sys/kernel/debug/failslab/verbose", "2");
-	write_str("/sys/kernel/debug/failslab/cache-filter", "N");
+	failslab_defaults();
 	write_str("/sys/kernel/slab/dentry/failslab", "0");
 	if (self->subject.fail_nth >= 0)
 		close(self->subject.fail_nth);
@@ -862,14 +877,12 @@ FIXTURE_SETUP(file_mask)
 	ASSERT_EQ(0, sys_mount("none", self->dir, "nullfs_rs", 0, "instance=mntns"));
 	self->fail_nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fail_nth);
-	ASSERT_EQ(0, write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_str("/sys/kernel/debug/failslab/verbose", "1"));
+	ASSERT_EQ(0, failslab_for_the_vfs());
 }
 
 FIXTURE_TEARDOWN(file_mask)
 {
-	write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
-	write_str("/sys/kernel/debug/failslab/verbose", "2");
+	failslab_defaults();
 	if (self->fail_nth >= 0)
 		close(self->fail_nth);
 	sys_umount2(self->base, MNT_DETACH);
@@ -1076,16 +1089,12 @@ FIXTURE_SETUP(guard)
 	close(fd);
 	g->marker_ino = st.st_ino;
 
-	/* As in the failslab fixture: sleeping allocations fail too, quietly. */
-	ASSERT_EQ(0, write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_str("/sys/kernel/debug/failslab/verbose", "1"));
+	ASSERT_EQ(0, failslab_for_the_vfs());
 }
 
 FIXTURE_TEARDOWN(guard)
 {
-	write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
-	write_str("/sys/kernel/debug/failslab/verbose", "2");
-	write_str("/sys/kernel/debug/failslab/cache-filter", "N");
+	failslab_defaults();
 	write_str("/sys/kernel/slab/filp/failslab", "0");
 	syscall(__NR_delete_module, self->walk.sample, O_NONBLOCK);
 	sys_umount2(self->walk.base, MNT_DETACH);
