@@ -41,7 +41,9 @@ lines, as containers.py does:
   node_start_exit_ns_16    mean wall time of a crun run, 16 at once
 """
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -62,13 +64,13 @@ def make_files(rootfs):
 
 
 def spec(work, rootfs, way, dirs, sources):
-    """config.json of a container of @way, from containers.py's, with the
-    files masked too and a shell that reports its masks' devices."""
-    bundle = containers.make_bundle(work, rootfs, way if way in ("masked_paths", "nullfs_rs")
-                                    else "masked_paths", dirs, {})
-    path = f"{bundle}/config.json"
-    with open(path, encoding="utf-8") as f:
-        config = containers.json.load(f)
+    """The bundle of a container of @way: containers.py's spec, whose masks
+    are made here, with the files masked too and a shell that reports its
+    masks' devices."""
+    bundle = f"{work}/node-{way}"
+    os.rename(containers.make_bundle(work, rootfs, "masked_paths", dirs, {}), bundle)
+    with open(f"{bundle}/config.json", encoding="utf-8") as f:
+        config = json.load(f)
     linux = config["linux"]
     dir_paths = [f"/masked/{i}" for i in range(dirs)]
     file_paths = [f"/masked/file{i}" for i in range(FILES)]
@@ -103,10 +105,8 @@ def spec(work, rootfs, way, dirs, sources):
         "/bin/sh", "-c",
         f'{check}; echo up $(stat -c %d /dev) $(stat -c %d /masked/* | sort -u | tr "\\n" " "); '
         'read line; exit 0']
-    os.rename(bundle, f"{work}/node-{way}")
-    bundle = f"{work}/node-{way}"
     with open(f"{bundle}/config.json", "w", encoding="utf-8") as f:
-        containers.json.dump(config, f)
+        json.dump(config, f)
     return bundle
 
 
@@ -266,7 +266,7 @@ def main():
     finally:
         for path in shared_tmpfs + [host_file, host_nullfs]:
             subprocess.run(["umount", path], check=False)
-    containers.shutil.rmtree(work)
+    shutil.rmtree(work)
     return 0
 
 
