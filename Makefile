@@ -138,7 +138,7 @@ stock-tree:
 	@tools/stock/tree.sh $(KERNELRELEASE) >/dev/null
 
 modules: $(KERNEL_DEP)
-	@mkdir -p $(MODULE_OUT)
+	@tools/module_out.sh $(KDIR) $(MODULE_OUT)
 	@$(KMAKE) modules
 	@$(call stock_checks,$(MODULE_OUT),$(MODULE_OUT)/nullfs_rs.ko,$(MODULE_OUT)/vfs/layout.rs)
 
@@ -152,13 +152,13 @@ ifdef STOCK_HEADERS
 endif
 
 samples: $(KERNEL_DEP)
-	@mkdir -p $(OUT)/samples
+	@tools/module_out.sh $(KDIR) $(OUT)/samples
 	@$(MAKE) -C $(KDIR) M=$(TOP)/samples MO=$(OUT)/samples $(KMAKE_FLAGS) modules
 	@$(call stock_checks,$(OUT)/samples,$(OUT)/samples/rust_init_fs.ko $(OUT)/samples/c_init_fs.ko,$(OUT)/samples/init_fs_layout.rs)
 
 # The in-kernel half of make bench.
 bench-module: $(KERNEL_DEP)
-	@mkdir -p $(OUT)/bench/kmod
+	@tools/module_out.sh $(KDIR) $(OUT)/bench/kmod
 	@$(MAKE) -C $(KDIR) M=$(TOP)/tools/bench/kmod MO=$(OUT)/bench/kmod $(KMAKE_FLAGS) modules
 
 selftests: $(KERNEL_DEP)
@@ -167,7 +167,7 @@ selftests: $(KERNEL_DEP)
 # The kernel module some kselftests load besides nullfs_rs.ko, for a kernel
 # other than the project's (whose build selftests/build.sh makes).
 selftests-kmod: $(KERNEL_DEP)
-	@mkdir -p $(OUT)/selftests-kmod
+	@tools/module_out.sh $(KDIR) $(OUT)/selftests-kmod
 	@$(MAKE) -C $(KDIR) M=$(TOP)/tools/selftests/kmod MO=$(OUT)/selftests-kmod $(KMAKE_FLAGS) modules
 endif
 

@@ -28,7 +28,7 @@ clippy)
 	log=
 	for dir in . samples; do
 		mo=$NULLFS_RS_TOP/build/clippy/$dir
-		mkdir -p "$mo"
+		tools/module_out.sh "$kdir" "$mo"
 		rm -f "$mo"/nullfs_rs_main.o "$mo"/rust_init_fs_main.o
 		log+=$(make -C "$kdir" M="$NULLFS_RS_TOP/$dir" MO="$mo" LLVM="$LLVM" \
 			CLIPPY=1 modules 2>&1) || { echo "$log"; exit 1; }

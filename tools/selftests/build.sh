@@ -40,5 +40,5 @@ gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$headers" \
 	-o "$outdir-empty_root" "$NULLFS_RS_TOP/samples/empty_root.c"
 
 # The kernel module some tests load besides nullfs_rs.ko.
-mkdir -p "$outdir-kmod"
+"$NULLFS_RS_TOP/tools/module_out.sh" "$kdir" "$outdir-kmod"
 make -s -C "$kdir" M="$here/kmod" MO="$outdir-kmod" LLVM="$LLVM" modules
