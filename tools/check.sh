@@ -57,6 +57,13 @@ check lint-rustfmt tools/lint.sh rustfmt
 check lint-clippy tools/lint.sh clippy
 check lint-checkpatch tools/lint.sh checkpatch
 check lint-layout tools/lint.sh layout
+# What the modules were built with, against the test kernel's own BTF:
+# vfs/layout.c's entries and every type their objects' debug info has.
+# (The build checks the same; this counts it.)
+kdir=${KDIR:-$NULLFS_RS_CACHE/kernel/${NULLFS_RS_FLAVOUR:-default}/build}
+check btf-layout python3 tools/btf_layout.py "$out/module/vfs/layout.rs" "$out/module/nullfs_rs.mod" \
+	"$out/samples/init_fs_layout.rs" "$out/samples/rust_init_fs.mod" "$out/samples/c_init_fs.mod" \
+	"$kdir/vmlinux"
 # The tool that rewrites a spec's maskedPaths to nullfs_rs mounts.
 check oci-mask-tool python3 tools/oci_mask_test.py
 # The judges of this run refuse what they must (tools/harness_controls.sh).
@@ -136,12 +143,14 @@ for release in "${STOCK_RELEASES[@]}"; do
 		"/usr/src/linux-headers-$1/Module.symvers" "$1" build/stock/$1/*/*.ko' \
 		symcheck "$NULLFS_RS_TOP" "$release"
 	check "stock-btf-$release" python3 tools/btf_layout.py "build/stock/$release/module/vfs/layout.rs" \
-		"$(tools/stock/root.sh)/usr/src/linux-headers-$release/vmlinux"
+		"build/stock/$release/module/nullfs_rs.mod" "$(tools/stock/root.sh)/usr/src/linux-headers-$release/vmlinux"
 done
-# The two checks refuse what they are for: a module of a rustc with
-# another version text, layouts of a config regenerated here.
+# The checks refuse what they are for: a module of a rustc with another
+# version text, layouts of a config regenerated here.
 check stock-control-rustc tools/stock/controls.sh rustc "$STOCK_BOOT_RELEASE"
 check stock-control-config tools/stock/controls.sh config "$STOCK_BOOT_RELEASE"
+# The BTF check refuses Rust's view too: the -amd64 build on -rt.
+check stock-control-flavour tools/stock/controls.sh flavour "$STOCK_BOOT_RELEASE" "${STOCK_RELEASES[-1]}"
 release=$STOCK_BOOT_RELEASE
 check stock-image tools/stock/image.sh "$release"
 # The installed tree: Debian's modules, and nullfs_rs where make install

@@ -55,6 +55,8 @@ check_toolchain() {
 		die "rustc $RUST_TOOLCHAIN is on LLVM ${rustc_llvm:-?} and clang$LLVM on ${clang_major:-none}: inline helpers need both on LLVM $LLVM_MAJOR"
 	[ "$(bindgen --version 2>/dev/null)" = "bindgen $BINDGEN_VERSION" ] ||
 		die "bindgen is not $BINDGEN_VERSION ($(bindgen --version 2>&1 | head -n1); run tools/setup.sh)"
+	command -v pahole >/dev/null ||
+		die "pahole not found: the test kernel's BTF needs it (dwarves; run tools/setup.sh)"
 }
 
 # QEMU's KVM acceleration is broken on some hosts (it fails at vCPU setup or

@@ -37,6 +37,9 @@ DEB_PACKAGES=(
 	libcap-dev
 	# The Debian 13 build root of the stock-kernel builds (tools/stock/).
 	mmdebstrap
+	# pahole: the test kernel's BTF, which the module's layouts are checked
+	# against.
+	dwarves
 )
 [ -z "$bench" ] || DEB_PACKAGES+=(linux-perf)
 

@@ -17,19 +17,23 @@ export NULLFS_RS_SQUATTER_KO=$kmods/selftests-kmod/fs_squatter.ko
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 
-# Before anything loads: the layouts the module was built with, against
-# the running kernel's own BTF, where it has one (Debian's does; the
-# project's test kernel is built without).  A module whose layouts differ
-# is not loaded at all.
+# Before anything loads: the modules' layouts, vfs/layout.c's entries and
+# every type their objects' debug info has, against the running kernel's
+# own BTF.  Modules whose layouts differ are not loaded at all.
 if [ -r /sys/kernel/btf/vmlinux ]; then
-	python3 "$NULLFS_RS_TOP/tools/btf_layout.py" --tap "$kmods/module/vfs/layout.rs" \
-		/sys/kernel/btf/vmlinux >"$results/kselftest-btf_layout.tap" 2>&1
+	python3 "$NULLFS_RS_TOP/tools/btf_layout.py" --tap \
+		"$kmods/module/vfs/layout.rs" "$kmods/module/nullfs_rs.mod" \
+		"$kmods/samples/init_fs_layout.rs" "$kmods/samples/rust_init_fs.mod" \
+		"$kmods/samples/c_init_fs.mod" /sys/kernel/btf/vmlinux >"$results/kselftest-btf_layout.tap" 2>&1
 	status=$?
 	echo "exit $status" >"$results/kselftest-btf_layout.exit"
 	if [ "$status" -ne 0 ]; then
-		echo "the module's layouts differ from the running kernel's BTF: not loaded" >>"$results/errors"
+		echo "the modules' layouts differ from the running kernel's BTF: not loaded" >>"$results/errors"
 		exit 1
 	fi
+else
+	echo "the running kernel has no /sys/kernel/btf/vmlinux: layouts not checked, modules not loaded" >>"$results/errors"
+	exit 1
 fi
 
 # KUnit runs a module's suites while the module is being loaded.

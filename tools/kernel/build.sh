@@ -34,7 +34,7 @@ top=$NULLFS_RS_CACHE/kernel/$flavour
 src=$top/src
 build=$top/build
 check_toolchain
-toolchain="rustc $RUST_TOOLCHAIN, clang$LLVM $(clang$LLVM --version | head -n1), $(bindgen --version)"
+toolchain="rustc $RUST_TOOLCHAIN, clang$LLVM $(clang$LLVM --version | head -n1), $(bindgen --version), pahole $(pahole --version)"
 key=$( (echo "$version $flavour $toolchain"; cat "${fragments[@]}") | sha256sum | cut -c1-16)
 
 if [ "$(cat "$top/key" 2>/dev/null)" = "$key" ] && [ -f "$build/arch/x86/boot/bzImage" ]; then

@@ -9,11 +9,19 @@
 #                                kernel's, without the kernel's version
 #                                text: tools/symcheck.py must refuse the
 #                                module, naming a Rust symbol.
-#   controls.sh config RELEASE   vfs/layout.c compiled in a tree whose config
-#                                was regenerated with this machine's C
-#                                compiler: tools/btf_layout.py must refuse
-#                                it against the kernel's BTF, naming
-#                                task_struct.fs.
+#   controls.sh config RELEASE   vfs/layout.c and vfs/helpers.c compiled in
+#                                a tree whose config was regenerated with
+#                                this machine's C compiler:
+#                                tools/btf_layout.py must refuse both
+#                                against the kernel's BTF, naming
+#                                task_struct.fs and, of the object's types,
+#                                task_struct.
+#   controls.sh flavour RELEASE OTHER
+#                                The module built for RELEASE, checked
+#                                against the BTF of OTHER, another flavour
+#                                of the same kernel: tools/btf_layout.py
+#                                must refuse the types of its Rust object,
+#                                bindgen's, and not only C's.
 #
 # Runs on the host; the build root supplies the kernel's headers and
 # source.  The wrong trees are cached like the right ones.
@@ -21,8 +29,9 @@ set -euo pipefail
 NULLFS_RS_KERNEL=stock
 . "$(dirname "$0")/../lib.sh"
 
-what=${1:?usage: controls.sh rustc|config RELEASE}
-release=${2:?usage: controls.sh rustc|config RELEASE}
+usage="usage: controls.sh rustc|config RELEASE, or flavour RELEASE OTHER"
+what=${1:?$usage}
+release=${2:?$usage}
 root=$("$NULLFS_RS_TOP/tools/stock/root.sh")
 headers=$root/usr/src/linux-headers-$release
 config=$headers/.config
@@ -108,26 +117,45 @@ rustc)
 	say "refused, as it must be: the module of rustup's rustc $version names other crate hashes"
 	;;
 config)
-	# This machine's gcc and no pahole: olddefconfig drops what they cannot
-	# do, SCHED_CLASS_EXT among it, which moves task_struct's members.
+	# This machine's gcc, and no pahole, as on a Debian 12 machine without
+	# dwarves: olddefconfig drops what they cannot do, DEBUG_INFO_BTF and
+	# with it SCHED_CLASS_EXT, which moves task_struct's members.  (With
+	# the pahole tools/setup.sh installs, gcc 12 alone still changes
+	# settings, but not that one.)
 	PREPARE=(modules_prepare)
-	wrong_tree CC=gcc HOSTCC=gcc
+	wrong_tree CC=gcc HOSTCC=gcc PAHOLE=/nonexistent/pahole
 	changed=$(diff <(grep '^CONFIG_' "$config") <(grep '^CONFIG_' "$top/linux/.config") | grep -c '^<' || true)
 	say "the regenerated config changed $changed of the kernel's settings"
 	rm -rf "$out"
 	mkdir -p "$out"
 	make -s -C "$top/linux" M="$NULLFS_RS_TOP" MO="$out" ARCH=x86 CC=gcc HOSTCC=gcc \
-		KERNELRELEASE="$release" vfs/layout.s >&2
-	if report=$(python3 "$NULLFS_RS_TOP/tools/btf_layout.py" "$out/vfs/layout.s" "$headers/vmlinux"); then
+		PAHOLE=/nonexistent/pahole KERNELRELEASE="$release" vfs/layout.s vfs/helpers.o >&2
+	if report=$(python3 "$NULLFS_RS_TOP/tools/btf_layout.py" "$out/vfs/layout.s" \
+		"$out/vfs/helpers.o" "$headers/vmlinux"); then
 		echo "$report"
 		die "btf_layout.py let layouts from a regenerated config through"
 	fi
 	grep -v ': [0-9]* entries match' <<<"$report"
 	grep -q '^btf_layout: task_struct\.fs: offset' <<<"$report" ||
 		die "btf_layout.py refused the layouts, but did not name task_struct.fs"
+	grep -q '^btf_layout: helpers\.o: task_struct' <<<"$report" ||
+		die "btf_layout.py refused the layouts, but not task_struct among helpers.o's types"
 	say "refused, as it must be: task_struct.fs is elsewhere in a regenerated config"
 	;;
+flavour)
+	other=${3:?$usage}
+	module=$NULLFS_RS_TOP/build/stock/$release/module
+	if report=$(python3 "$NULLFS_RS_TOP/tools/btf_layout.py" "$module/vfs/layout.rs" \
+		"$module/nullfs_rs.mod" "$root/usr/src/linux-headers-$other/vmlinux"); then
+		echo "$report"
+		die "btf_layout.py let the module built for $release through on $other"
+	fi
+	grep -v ': [0-9]* entries match' <<<"$report" | sed -n '1,20p'
+	grep -q '^btf_layout: nullfs_rs_main\.o: ' <<<"$report" ||
+		die "btf_layout.py refused the module, but none of its Rust object's types"
+	say "refused, as it must be: the Rust crate's view of $other's structs differs"
+	;;
 *)
-	die "usage: controls.sh rustc|config RELEASE"
+	die "$usage"
 	;;
 esac
