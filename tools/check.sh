@@ -57,6 +57,7 @@ check lint-rustfmt tools/lint.sh rustfmt
 check lint-clippy tools/lint.sh clippy
 check lint-checkpatch tools/lint.sh checkpatch
 check lint-layout tools/lint.sh layout
+check lint-layout-control tools/lint.sh layout-control
 # What the modules were built with, against the test kernel's own BTF:
 # vfs/layout.c's entries and every type their objects' debug info has.
 # (The build checks the same; this counts it.)

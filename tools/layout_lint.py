@@ -10,7 +10,10 @@ C table it builds (`bindings::TYPE { member: ... }`), must have a
 RUST_MEMBER line in LAYOUT_C, so that its offset is checked against the C
 compiler at build time and against the kernel's BTF.  Members of the
 project's own Rust structs are told apart by name: a field that one of the
-FILEs declares is not a C member.  Prints one line per omission.
+FILEs declares is not a C member.  A method called on a dereference fails
+too: on a C struct it is one of bindgen's bitfield accessors, which set
+bits the layout check cannot place (the C helpers set bitfields instead).
+Prints one line per omission.
 """
 
 import re
@@ -18,6 +21,10 @@ import sys
 
 # A dereference and the member path after it, up to a method call.
 RAW = re.compile(r"\(\*[^()]*(?:\([^()]*\)[^()]*)*\)((?:\s*\.\s*\w+\b(?!\s*\())+)")
+# A method called on a dereference or a member of one: on a C struct, that
+# is one of bindgen's bitfield accessors, whose bit positions no layout
+# check sees.
+METHOD = re.compile(r"\(\*[^()]*(?:\([^()]*\)[^()]*)*\)((?:\s*\.\s*\w+\b(?!\s*\())*)\s*\.\s*(\w+)\s*\(")
 TABLE = re.compile(r"bindings::(\w+)\s*\{")
 # One-member C wrappers of an integer (typedef struct { uid_t val; } kuid_t):
 # no struct tag for offsetof(), and nothing to misplace.
@@ -43,6 +50,15 @@ def main():
 
     missing = []
     for path, text in sources.items():
+        for m in METHOD.finditer(text):
+            # On a member of one of the project's own structs, it is a
+            # method of a Rust type.
+            chain = re.findall(r"\w+", m.group(1))
+            if chain and chain[0] in own:
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            missing.append(f"{path}:{line}: (*...).{m.group(2)}() calls a method in place: a bitfield "
+                           "accessor's bits are not checked; set bitfields in C")
         for m in RAW.finditer(text):
             chain = [f for f in re.findall(r"\w+", m.group(1)) if not f.startswith("__bindgen_anon_")]
             for field in chain:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lint checks: rustfmt, clippy, checkpatch or layout; all four without an
-# argument.
+# argument.  layout-control shows the layout lint refuses what it must.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$NULLFS_RS_TOP"
@@ -50,7 +50,42 @@ layout)
 	# build and the BTF check compare it.
 	python3 tools/layout_lint.py vfs/layout.c ./*.rs vfs/*.rs samples/*.rs
 	;;
+layout-control)
+	# The layout lint refuses what it is for: a copy of vfs/inode.rs that
+	# reads one member vfs/layout.c does not list, sets another in a table
+	# and calls a bitfield accessor must fail it, naming all three.
+	work=$(mktemp -d "${TMPDIR:-/tmp}/layout-control.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+	cp vfs/inode.rs "$work/inode.rs"
+	cat >>"$work/inode.rs" <<-'EOF'
+
+		fn generation(inode: *mut bindings::inode) -> u32 {
+		    // SAFETY: a control for the lint, never built.
+		    unsafe { (*inode).i_generation }
+		}
+
+		fn set_global(fc: *mut bindings::fs_context) {
+		    // SAFETY: a control for the lint, never built.
+		    unsafe { (*fc).set_global(1) }
+		}
+
+		static CONTROL_OPS: bindings::super_operations = bindings::super_operations {
+		    drop_inode: None,
+		    ..pin_init::zeroed()
+		};
+	EOF
+	if report=$(python3 tools/layout_lint.py vfs/layout.c "$work/inode.rs"); then
+		die "layout_lint.py let an unlisted member through"
+	fi
+	echo "$report"
+	grep -q '(\*\.\.\.)\.i_generation has no RUST_MEMBER' <<<"$report" ||
+		die "layout_lint.py did not name the read of inode.i_generation"
+	grep -q 'super_operations { drop_inode: ... } has no RUST_MEMBER' <<<"$report" ||
+		die "layout_lint.py did not name super_operations.drop_inode"
+	grep -q '(\*\.\.\.)\.set_global() calls a method in place' <<<"$report" ||
+		die "layout_lint.py did not name the bitfield accessor set_global()"
+	;;
 *)
-	die "usage: lint.sh [rustfmt|clippy|checkpatch|layout]"
+	die "usage: lint.sh [rustfmt|clippy|checkpatch|layout|layout-control]"
 	;;
 esac
