@@ -78,7 +78,7 @@ prepare() {
 	local dir=$work/$1
 	mkdir -p "$dir/src" "$dir/results"
 	git ls-files -z | xargs -0 cp --parents -t "$dir/src"
-	if [ -n "${2:-}" ] && ! patch -d "$dir/src" -p1 --quiet <"$2" >"$dir/patch.log" 2>&1; then
+	if [ -n "${2:-}" ] && ! patch -d "$dir/src" -p1 --fuzz=0 --quiet <"$2" >"$dir/patch.log" 2>&1; then
 		echo "the patch does not apply (log: $dir/patch.log)"
 		return 1
 	fi
