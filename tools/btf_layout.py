@@ -212,10 +212,10 @@ class Btf:
         @type_id: its named members, those of its anonymous members (C's,
         and bindgen's __bindgen_anon_N) as its own, and those of a member
         whose type has no name of its own (C's anonymous types, bindgen's
-        __bindgen_ty_N) as "member.inner".  Bindgen's own members are left
-        out but for its bitfield units, and those that stand for a union
-        member it could not express (__BindgenUnionField<T>), whose T is
-        out of reach."""
+        __bindgen_ty_N) as "member.inner".  Left out: bindgen's own
+        members other than its bitfield units, and the zero-sized members
+        that stand for a union member it could not express
+        (__BindgenUnionField<T>), whose T is out of reach."""
         leaves = {}
         for name, m_type, bit_off, bits in self.types[type_id][3]:
             inner = self.resolve(m_type)
